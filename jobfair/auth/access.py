@@ -1,0 +1,98 @@
+"""Who may reach a view: decided here, never by hiding a button."""
+from functools import wraps
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..extensions import db, login_manager
+from ..models import User
+
+ROLE_HOMES = {
+    "organizer": "organizer.home",
+    "company_rep": "company.home",
+    "staff": "staff.home",
+    "candidate": "candidate.home",
+}
+
+
+ROLE_LABELS = {
+    "organizer": _l("organizer"),
+    "company_rep": _l("company representative"),
+    "staff": _l("on-site staff"),
+    "candidate": _l("candidate"),
+}
+
+# Each role sees only its own navigation.
+ROLE_NAVIGATION = {
+    "organizer": [("organizer.home", _l("Fairs")), ("organizer.invitations", _l("Invitations"))],
+    "company_rep": [("company.home", _l("My company"))],
+    "staff": [("staff.home", _l("My fairs"))],
+    "candidate": [("candidate.home", _l("My space"))],
+}
+
+
+def home_url(user):
+    return url_for(ROLE_HOMES[user.role])
+
+
+def role_required(*roles):
+    """Anonymous visitors go to the login page; other roles get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = roles
+        return wrapped
+
+    return decorator
+
+
+@login_manager.user_loader
+def load_user(session_id):
+    """The cookie holds "<id>:<nonce>"; a changed nonce ends the session."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit() or not nonce:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_nonce != nonce or not user.is_enabled:
+        return None
+    return user
+
+
+def safe_next_url(target):
+    """Only same-site paths are followed after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def init_app(app):
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @app.context_processor
+    def inject_roles():
+        def role_navigation():
+            if not current_user.is_authenticated:
+                return []
+            return ROLE_NAVIGATION[current_user.role]
+
+        return {"role_navigation": role_navigation, "role_label": ROLE_LABELS.get}
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.headers.get("HX-Request"):
+            # htmx follows HX-Redirect with a full navigation to the login page.
+            response = app.response_class(status=401)
+            response.headers["HX-Redirect"] = url_for("auth.login", next=request.full_path)
+            return response
+        flash(_("Log in to see this page."), "info")
+        return redirect(url_for("auth.login", next=request.full_path))

@@ -1,0 +1,144 @@
+"""Log in and out, invitations, password reset, language choice."""
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..errors import DomainError
+from ..extensions import db, limiter
+from . import services
+from .access import home_url, safe_next_url
+from .forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _failed(response):
+    # Only failed attempts count towards the limit; a successful login redirects.
+    return response.status_code != 303
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            # The same message whether the email exists or not.
+            form.password.errors.append(_("Wrong email address or password."))
+        else:
+            db.session.commit()
+            session.clear()  # a fresh session on login (no fixation)
+            login_user(user, remember=form.remember.data)
+            if user.locale:
+                session["locale"] = user.locale
+            target = safe_next_url(request.args.get("next")) or home_url(user)
+            return redirect(target, code=303)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        # Ends this user's sessions everywhere, remembered devices included.
+        current_user.end_sessions()
+        db.session.commit()
+        logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def accept_invitation(token):
+    try:
+        invitation = services.invitation_for_token(token)
+    except DomainError as error:
+        return render_template("auth/invitation_invalid.html", message=error.message), 410
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                token, form.first_name.data, form.last_name.data, form.password.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            return render_template("auth/invitation_invalid.html", message=error.message), 410
+        db.session.commit()
+        session.clear()
+        login_user(user)
+        flash(_("Welcome! Your account is ready."), "success")
+        return redirect(home_url(user), code=303)
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        # Whether the address has an account or not, the answer is the same.
+        flash(
+            _("If an account exists for this address, we have sent it a link to choose a new password."),
+            "info",
+        )
+        return redirect(url_for("auth.login"), code=303)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token):
+    try:
+        services.user_for_reset_token(token)
+    except DomainError as error:
+        return render_template("auth/invitation_invalid.html", message=error.message), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password has been changed. Log in with the new one."), "success")
+        return redirect(url_for("auth.login"), code=303)
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    return redirect(safe_next_url(request.form.get("next")) or url_for("auth.index"), code=303)

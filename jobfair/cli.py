@@ -1,0 +1,74 @@
+"""``flask jobfair ...`` commands."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .extensions import db
+
+jobfair_cli = AppGroup("jobfair", help="jobfair administration commands.")
+
+
+@jobfair_cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.password_option()
+def create_admin(email, first_name, last_name, password):
+    """Create the first organizer account."""
+    from .auth.passwords import hash_password
+    from .auth.services import normalise_email, user_by_email
+    from .models import User
+
+    if user_by_email(email):
+        raise click.ClickException(f"An account already exists for {email}.")
+    if len(password) < 10:
+        raise click.ClickException("The password needs at least 10 characters.")
+    db.session.add(
+        User(
+            email=normalise_email(email),
+            role="organizer",
+            first_name=first_name,
+            last_name=last_name,
+            password_hash=hash_password(password),
+        )
+    )
+    db.session.commit()
+    click.echo(f"Organizer {email} created.")
+
+
+@jobfair_cli.command("demo")
+@click.option("--reset", is_flag=True, help="Empty the database first.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when data exists.")
+def demo(reset, if_empty):
+    """Fill the database with a believable JobInTech-style fair."""
+    from . import demo as demo_data
+    from .models import User
+
+    has_data = db.session.scalar(select(func.count()).select_from(User)) > 0
+    if has_data and not reset:
+        if if_empty:
+            click.echo("The database already has data: demo data not loaded.")
+            return
+        raise click.ClickException(
+            "The database is not empty. Use --reset to replace its content with demo data."
+        )
+    if reset:
+        demo_data.empty_database()
+    summary = demo_data.build()
+    db.session.commit()
+    click.echo(summary)
+
+
+@jobfair_cli.command("send-mail")
+@click.option("--limit", default=200, show_default=True)
+def send_mail(limit):
+    """Deliver the emails waiting in the outbox."""
+    from . import mail
+
+    sent, failed = mail.send_pending(limit=limit)
+    click.echo(f"{sent} sent, {failed} to retry (backend: {current_app.config['MAIL_BACKEND']}).")
+
+
+def init_app(app):
+    app.cli.add_command(jobfair_cli)

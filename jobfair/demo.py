@@ -1,0 +1,222 @@
+"""Demo data: a JobInTech-style job fair in Casablanca. Deterministic (seeded)."""
+import random
+import re
+import unicodedata
+from datetime import date, time, timedelta
+
+from .auth.passwords import hash_password
+from .extensions import db
+from .models import (
+    Booking,
+    Booth,
+    Candidate,
+    Cohort,
+    Company,
+    Fair,
+    InterviewTable,
+    Participation,
+    Position,
+    Slot,
+    Track,
+    TrainingOperator,
+    User,
+)
+from .timeutil import local_to_utc, local_today
+
+DEMO_PASSWORD = "jobfair-demo"
+
+TRACKS = [
+    "Java/JEE", ".NET", "Data & IA", "Cloud & DevOps",
+    "Cybersécurité", "Mobile", "Front-end", "Test & QA",
+]
+
+COMPANIES = [
+    # name, sector, city, size, positions: (title, track, contract, openings)
+    ("Atlas Digital Services", "esn", "Casablanca", "251-1000",
+     [("Développeur Java/Spring", "Java/JEE", "cdi", 6), ("Testeur QA", "Test & QA", "cdd", 2)]),
+    ("Maghreb Consulting IT", "esn", "Rabat", "1000+",
+     [("Ingénieur .NET", ".NET", "cdi", 5), ("Développeur Angular", "Front-end", "cdi", 3)]),
+    ("Banque Populaire du Détroit", "banking", "Casablanca", "1000+",
+     [("Data analyst", "Data & IA", "cdi", 3), ("Analyste SOC", "Cybersécurité", "cdi", 2)]),
+    ("Assurances Anfa", "banking", "Casablanca", "251-1000",
+     [("Développeur Java", "Java/JEE", "pre_hire_internship", 4)]),
+    ("Télécom Sahel", "telecom", "Casablanca", "1000+",
+     [("Ingénieur Cloud", "Cloud & DevOps", "cdi", 4), ("Développeur mobile", "Mobile", "cdi", 2)]),
+    ("Oasis Networks", "telecom", "Marrakech", "51-250",
+     [("Administrateur DevOps", "Cloud & DevOps", "cdd", 2)]),
+    ("Souss Software", "software", "Agadir", "51-250",
+     [("Développeur full-stack", "Front-end", "cdi", 3), ("Data engineer", "Data & IA", "cdi", 2)]),
+    ("Kasbah Labs", "startup", "Casablanca", "11-50",
+     [("Développeur React", "Front-end", "cdi", 2), ("ML engineer", "Data & IA", "internship", 2)]),
+    ("Argan Tech", "startup", "Rabat", "11-50",
+     [("Développeur Flutter", "Mobile", "idmaj", 2)]),
+    ("Fès Industrie Numérique", "sme", "Fès", "51-250",
+     [("Développeur .NET", ".NET", "idmaj", 3)]),
+    ("Agence Nationale du Numérique Public", "public", "Rabat", "251-1000",
+     [("Ingénieur sécurité", "Cybersécurité", "cdi", 2), ("Ingénieur Java", "Java/JEE", "cdi", 2)]),
+    ("Tanger Med Logistics IT", "other", "Tanger", "251-1000",
+     [("Ingénieur DevOps", "Cloud & DevOps", "cdi", 2), ("Analyste BI", "Data & IA", "cdd", 1)]),
+]
+
+FIRST_NAMES = [
+    "Youssef", "Fatima Zahra", "Mohamed", "Salma", "Hamza", "Imane", "Omar", "Khadija",
+    "Ayoub", "Meryem", "Anas", "Hajar", "Mehdi", "Zineb", "Amine", "Nora", "Othmane",
+    "Soukaina", "Karim", "Asmae", "Ilyas", "Chaimae", "Reda", "Oumaima", "Yassine",
+    "Kawtar", "Achraf", "Sara", "Zakaria", "Houda",
+]
+LAST_NAMES = [
+    "El Amrani", "Benali", "Alaoui", "Bennani", "Tazi", "Berrada", "El Idrissi", "Chraibi",
+    "Ouazzani", "Lahlou", "Benjelloun", "Kettani", "Aït Ouahmane", "Amzil", "Bouzidi",
+    "El Khattabi", "Naciri", "Rami", "Ziani", "Hachimi", "Essaidi", "Mansouri",
+]
+CITIES = ["Casablanca", "Rabat", "Mohammedia", "Salé", "Kénitra", "Settat", "El Jadida"]
+
+
+def slugify(text):
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def normalise_company_name(name):
+    return slugify(name).replace("-", " ")
+
+
+def empty_database():
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.flush()
+
+
+def build(today=None):
+    """Create the demo fair and its people; returns a one-line summary."""
+    rng = random.Random(2026)
+    today = today or local_today()
+    # One hash for every demo account: they share one password, and hashing
+    # 135 times at OWASP cost would make the set-up needlessly slow.
+    password_hash = hash_password(DEMO_PASSWORD)
+
+    def user(email, role, first="", last="", **extra):
+        account = User(email=email, role=role, first_name=first, last_name=last,
+                       password_hash=password_hash, **extra)
+        db.session.add(account)
+        return account
+
+    tracks = {name: Track(name=name, slug=slugify(name)) for name in TRACKS}
+    db.session.add_all(tracks.values())
+
+    operators = [
+        TrainingOperator(name="Académie Atlas du Code", city="Casablanca"),
+        TrainingOperator(name="Institut Digital de Rabat", city="Rabat"),
+    ]
+    db.session.add_all(operators)
+    start, end = today - timedelta(days=140), today - timedelta(days=20)
+    cohorts = [
+        Cohort(operator=operators[0], track=tracks["Java/JEE"], name="Java/JEE — Casablanca 2026",
+               city="Casablanca", start_date=start, end_date=end),
+        Cohort(operator=operators[0], track=tracks["Data & IA"], name="Data & IA — Casablanca 2026",
+               city="Casablanca", start_date=start, end_date=end),
+        Cohort(operator=operators[1], track=tracks["Cloud & DevOps"],
+               name="Cloud & DevOps — Rabat 2026", city="Rabat", start_date=start, end_date=end),
+    ]
+    db.session.add_all(cohorts)
+
+    fair_day = today + timedelta(days=21)
+    fair = Fair(
+        name="JobInTech Job Fair Casablanca 2026",
+        slug="jobintech-casablanca-2026",
+        city="Casablanca",
+        region="casablanca_settat",
+        venue="Technopark, Casablanca",
+        description="Le forum de recrutement des lauréats JobInTech de la région Casablanca-Settat.",
+        day=fair_day,
+        opens_at=time(9, 0),
+        closes_at=time(17, 0),
+        booking_opens_at=local_to_utc(today - timedelta(days=1), time(10, 0)),
+        booking_closes_at=local_to_utc(fair_day - timedelta(days=1), time(20, 0)),
+        cancellation_deadline=local_to_utc(fair_day - timedelta(days=1), time(18, 0)),
+        max_bookings_per_candidate=3,
+        min_gap_minutes=15,
+        status="published",
+        cohorts=cohorts,
+    )
+    db.session.add(fair)
+
+    organizer = user("organizer@demo.jobfair", "organizer", "Nadia", "Bennis")
+    staff = user("staff@demo.jobfair", "staff", "Rachid", "Moussaoui")
+    fair.staff.append(staff)
+    del organizer
+
+    participations = []
+    for index, (name, sector, city, size, positions) in enumerate(COMPANIES):
+        slug = slugify(name)
+        company = Company(
+            name=name, normalized_name=normalise_company_name(name), slug=slug,
+            email_domain=f"{slug}.demo.jobfair", sector=sector, city=city, size=size,
+            website=f"https://{slug}.example.ma",
+            description=f"{name} recrute des lauréats des bootcamps JobInTech.",
+        )
+        db.session.add(company)
+        for title, track, contract, openings in positions:
+            company.positions.append(Position(title=title, track=tracks[track],
+                                              contract_type=contract, openings=openings))
+        user(f"recruiter@{slug}.demo.jobfair", "company_rep",
+             rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), company=company)
+        participation = Participation(fair=fair, company=company, status="approved",
+                                      decided_at=local_to_utc(today, time(9, 0)))
+        db.session.add(participation)
+        participations.append(participation)
+
+    # A hall of 3 rows × 5 booths: zone A (rows 0–1) and zone B (row 2).
+    for row in range(3):
+        for col in range(5):
+            number = row * 5 + col + 1
+            booth = Booth(fair=fair, number=f"{'A' if row < 2 else 'B'}{number}",
+                          zone="A" if row < 2 else "B", grid_row=row, grid_col=col)
+            if number <= len(participations):
+                booth.participation = participations[number - 1]
+            db.session.add(booth)
+
+    # Each company interviews at one or two tables, in 20-minute slots.
+    slot_starts = [time(h, m) for h in (9, 10, 11, 14, 15, 16) for m in (0, 20, 40)]
+    slots_by_company = []
+    for index, participation in enumerate(participations):
+        company_slots = []
+        for number in range(1 if index % 3 else 2):
+            table = InterviewTable(participation=participation, name=f"Table {number + 1}")
+            db.session.add(table)
+            for start_time in slot_starts:
+                starts = local_to_utc(fair_day, start_time)
+                slot = Slot(table=table, starts_at=starts, ends_at=starts + timedelta(minutes=20),
+                            capacity=1, booked_count=0)
+                db.session.add(slot)
+                company_slots.append(slot)
+        slots_by_company.append(company_slots)
+
+    candidates = []
+    for number in range(1, 121):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        account = user(f"candidate{number}@demo.jobfair", "candidate", first, last)
+        candidate = Candidate(
+            user=account,
+            cohort=cohorts[(number - 1) % 3],
+            phone=f"+2126{rng.randint(10000000, 99999999)}",
+            city=rng.choice(CITIES),
+            skills="SQL, Git, Scrum",
+            pitch="Lauréat(e) JobInTech, motivé(e) et prêt(e) à rejoindre une équipe.",
+        )
+        db.session.add(candidate)
+        candidates.append(candidate)
+
+    # Forty candidates have already booked one interview each.
+    for number, candidate in enumerate(candidates[:40]):
+        company_index = number % len(participations)
+        slot = slots_by_company[company_index][number // len(participations)]
+        slot.booked_count += 1
+        db.session.add(Booking(slot=slot, candidate=candidate,
+                               participation=participations[company_index]))
+
+    db.session.flush()
+    return (
+        f"Demo fair '{fair.name}' on {fair_day.isoformat()}: {len(COMPANIES)} companies, "
+        f"{len(candidates)} candidates, password '{DEMO_PASSWORD}' for every demo account."
+    )

@@ -1,0 +1,44 @@
+"""How the stored codes read in the user's language."""
+from flask_babel import lazy_gettext as _l
+
+FAIR_STATUS = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "live": _l("Live"),
+    "closed": _l("Closed"),
+}
+PARTICIPATION_STATUS = {
+    "requested": _l("Requested"),
+    "approved": _l("Approved"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+}
+SECTOR = {
+    "esn": _l("IT services (ESN)"),
+    "banking": _l("Banking & insurance"),
+    "telecom": _l("Telecoms"),
+    "software": _l("Software vendor"),
+    "sme": _l("SME"),
+    "startup": _l("Startup"),
+    "public": _l("Public sector"),
+    "other": _l("Other"),
+}
+CONTRACT = {
+    "cdi": _l("Permanent contract (CDI)"),
+    "cdd": _l("Fixed-term contract (CDD)"),
+    "internship": _l("Internship"),
+    "pre_hire_internship": _l("Pre-hire internship"),
+    "idmaj": _l("Integration contract (Idmaj)"),
+    "freelance": _l("Freelance"),
+}
+
+
+def init_app(app):
+    @app.context_processor
+    def inject_labels():
+        return {
+            "fair_status_label": FAIR_STATUS.get,
+            "participation_status_label": PARTICIPATION_STATUS.get,
+            "sector_label": SECTOR.get,
+            "contract_label": CONTRACT.get,
+        }

@@ -1,0 +1,122 @@
+"""The mail outbox.
+
+``queue()`` adds a message to the session of the change that causes it, so the
+email exists if and only if the change is committed. ``send_pending()`` (the
+``flask jobfair send-mail`` worker) delivers what is due, one message at a
+time: each is claimed by a conditional UPDATE before it is sent, so two
+workers never send the same message, and a failure puts it back with a
+growing delay until ``MAIL_MAX_ATTEMPTS``.
+"""
+import smtplib
+import sys
+from datetime import timedelta
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import force_locale
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select, update
+
+from .extensions import db
+from .models import OutboxMessage, utcnow
+
+
+def absolute_url(endpoint, **values):
+    """A link for an email, built from BASE_URL (never from the request's Host header)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, url_scheme=base.scheme, script_name=base.path or "/"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def queue(recipient, template, locale=None, **context):
+    """Render ``emails/<template>.txt`` in the recipient's language and store it."""
+    template_name = f"emails/{template}.txt"
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = render_block(template_name, "subject", **context).strip()
+        body = render_block(template_name, "body", **context).strip() + "\n"
+    message = OutboxMessage(recipient=recipient, subject=subject, body_text=body)
+    db.session.add(message)
+    return message
+
+
+# --- Delivery ----------------------------------------------------------------
+
+
+def _email(message):
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body_text)
+    return email
+
+
+def _send_smtp(message):
+    config = current_app.config
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(_email(message))
+
+
+def _send_console(message):
+    print(f"--- mail to {message.recipient}\n{_email(message)}", file=sys.stdout, flush=True)
+
+
+def _send_memory(message):
+    current_app.extensions.setdefault("sent_mail", []).append(_email(message))
+
+
+BACKENDS = {"smtp": _send_smtp, "console": _send_console, "memory": _send_memory}
+
+
+def retry_delay(attempts):
+    """1, 2, 4, 8 … minutes, at most 6 hours."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+
+
+def send_pending(limit=200, send=None):
+    """Deliver the due messages; returns (sent, failed) counts for this run."""
+    send = send or BACKENDS[current_app.config["MAIL_BACKEND"]]
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    table = OutboxMessage.__table__
+    due = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    sent = failed = 0
+    for message_id in due:
+        claimed = db.session.execute(
+            update(table)
+            .where(table.c.id == message_id, table.c.status == "pending")
+            .values(status="sending", attempts=table.c.attempts + 1)
+        ).rowcount
+        db.session.commit()
+        if claimed != 1:
+            continue  # another worker took it
+        message = db.session.get(OutboxMessage, message_id)
+        try:
+            send(message)
+        except Exception as error:  # any failure: keep the message, try later
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts >= max_attempts:
+                message.status = "failed"
+            else:
+                message.status = "pending"
+                message.next_attempt_at = utcnow() + retry_delay(message.attempts)
+            failed += 1
+        else:
+            message.status = "sent"
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+        db.session.commit()
+    return sent, failed

@@ -1,0 +1,19 @@
+"""Every model, importable from one place (and seen by Alembic's autogenerate)."""
+from .audit import AuditEvent
+from .base import utcnow
+from .booking import Booking, Slot, WaitlistEntry, slot_tracks
+from .checkin import Badge, CheckIn
+from .companies import CONTRACT_TYPES, SECTORS, SIZES, Company, Position
+from .fairs import REGIONS, Booth, Fair, InterviewTable, Participation, fair_cohorts, fair_staff
+from .mail import OutboxMessage
+from .outcomes import FollowUpAnswer, FollowUpRequest, Lead, Outcome
+from .people import ROLES, Candidate, Invitation, User
+from .programme import Cohort, TrainingOperator, Track
+
+__all__ = [
+    "AuditEvent", "Badge", "Booking", "Booth", "CONTRACT_TYPES", "Candidate", "CheckIn",
+    "Cohort", "Company", "Fair", "FollowUpAnswer", "FollowUpRequest", "InterviewTable",
+    "Invitation", "Lead", "OutboxMessage", "Outcome", "Participation", "Position", "REGIONS",
+    "ROLES", "SECTORS", "SIZES", "Slot", "Track", "TrainingOperator", "User", "WaitlistEntry",
+    "fair_cohorts", "fair_staff", "slot_tracks", "utcnow",
+]

@@ -1,0 +1,111 @@
+"""Interview slots, bookings and waitlists.
+
+Capacity is held by the database: ``booked_count`` may never pass
+``capacity`` (CHECK), and a booking takes a place with a conditional UPDATE
+(``... SET booked_count = booked_count + 1 WHERE booked_count < capacity``),
+so two requests racing for the last place cannot both win.
+"""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import one_of, utcnow
+
+BOOKING_STATUSES = ("active", "cancelled", "attended", "no_show")
+WAITLIST_STATUSES = ("waiting", "booked", "left")
+
+slot_tracks = Table(
+    "slot_tracks",
+    db.metadata,
+    Column("slot_id", ForeignKey("slots.id", ondelete="CASCADE"), primary_key=True),
+    Column("track_id", ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Slot(db.Model):
+    __tablename__ = "slots"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("booked_count >= 0 AND booked_count <= capacity", name="within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("interview_tables.id"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int] = mapped_column(default=1)
+    booked_count: Mapped[int] = mapped_column(default=0)
+    is_blocked: Mapped[bool] = mapped_column(default=False)
+
+    table = relationship("InterviewTable", back_populates="slots")
+    eligible_tracks = relationship("Track", secondary=slot_tracks)
+    bookings = relationship("Booking", back_populates="slot")
+
+    @property
+    def free_places(self):
+        return self.capacity - self.booked_count
+
+
+class Booking(db.Model):
+    __tablename__ = "bookings"
+    __table_args__ = (one_of("status", BOOKING_STATUSES, "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    # Denormalised from the slot so that "one booking per company" is a unique index.
+    participation_id: Mapped[int] = mapped_column(ForeignKey("participations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    slot = relationship("Slot", back_populates="bookings")
+    candidate = relationship("Candidate")
+    participation = relationship("Participation")
+
+
+class WaitlistEntry(db.Model):
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (one_of("status", WAITLIST_STATUSES, "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participation_id: Mapped[int] = mapped_column(ForeignKey("participations.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+
+    participation = relationship("Participation")
+    candidate = relationship("Candidate")
+
+
+_NOT_CANCELLED = text("status <> 'cancelled'")
+# One live booking per candidate and slot, and per candidate and company.
+Index(
+    "uq_bookings_live_slot_candidate",
+    Booking.slot_id,
+    Booking.candidate_id,
+    unique=True,
+    sqlite_where=_NOT_CANCELLED,
+    postgresql_where=_NOT_CANCELLED,
+)
+Index(
+    "uq_bookings_live_participation_candidate",
+    Booking.participation_id,
+    Booking.candidate_id,
+    unique=True,
+    sqlite_where=_NOT_CANCELLED,
+    postgresql_where=_NOT_CANCELLED,
+)
+_WAITING = text("status = 'waiting'")
+Index(
+    "uq_waitlist_waiting_participation_candidate",
+    WaitlistEntry.participation_id,
+    WaitlistEntry.candidate_id,
+    unique=True,
+    sqlite_where=_WAITING,
+    postgresql_where=_WAITING,
+)
