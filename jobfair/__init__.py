@@ -157,6 +157,7 @@ def _register_error_handlers(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
+        app.logger.warning("CSRF refused: %s", _error.description)
         return error_page(
             400,
             _("Form expired"),

@@ -97,7 +97,8 @@ def invitations():
             )
         except DomainError as error:
             db.session.rollback()
-            getattr(form, error.field or "email").errors.append(error.message)
+            field = {"company": form.company_id}.get(error.field, form.email)
+            field.errors.append(error.message)
         else:
             db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")

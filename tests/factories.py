@@ -1,0 +1,109 @@
+"""Small factories for domain objects; each flushes, so objects have ids. Tests commit."""
+import itertools
+from datetime import date, datetime, time, timedelta
+
+from jobfair.auth.passwords import hash_password
+from jobfair.demo import normalise_company_name, slugify
+from jobfair.extensions import db
+from jobfair.models import (
+    Booth,
+    Candidate,
+    Cohort,
+    Company,
+    Fair,
+    InterviewTable,
+    Participation,
+    Slot,
+    Track,
+    TrainingOperator,
+    User,
+)
+
+PASSWORD = "correct-horse-battery"
+_counter = itertools.count(1)
+_password_hash = None
+
+
+def _hash():
+    # One argon2 hash for every factory user: hashing is deliberately slow.
+    global _password_hash
+    if _password_hash is None:
+        _password_hash = hash_password(PASSWORD)
+    return _password_hash
+
+
+def _save(obj):
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def user(role="organizer", email=None, **fields):
+    n = next(_counter)
+    fields.setdefault("first_name", f"Prénom{n}")
+    fields.setdefault("last_name", f"Nom{n}")
+    return _save(User(role=role, email=email or f"user{n}@example.ma",
+                      password_hash=_hash(), **fields))
+
+
+def track(name=None):
+    name = name or f"Track {next(_counter)}"
+    return _save(Track(name=name, slug=slugify(name)))
+
+
+def cohort(**fields):
+    n = next(_counter)
+    fields.setdefault("operator", _save(TrainingOperator(name=f"Opérateur {n}")))
+    fields.setdefault("track", track())
+    fields.setdefault("name", f"Promotion {n}")
+    fields.setdefault("city", "Casablanca")
+    fields.setdefault("start_date", date(2026, 6, 1))
+    fields.setdefault("end_date", date(2026, 10, 1))
+    return _save(Cohort(**fields))
+
+
+def candidate(email=None, cohort_=None, **fields):
+    account = user(role="candidate", email=email)
+    return _save(Candidate(user=account, cohort=cohort_, **fields)).user
+
+
+def company(name=None, **fields):
+    name = name or f"Entreprise {next(_counter)}"
+    fields.setdefault("sector", "esn")
+    return _save(Company(name=name, normalized_name=normalise_company_name(name),
+                         slug=slugify(name), **fields))
+
+
+def fair(**fields):
+    n = next(_counter)
+    day = fields.pop("day", date(2026, 12, 20))
+    fields.setdefault("name", f"Job Fair {n}")
+    fields.setdefault("slug", f"job-fair-{n}")
+    fields.setdefault("city", "Casablanca")
+    fields.setdefault("region", "casablanca_settat")
+    fields.setdefault("venue", "Technopark")
+    fields.setdefault("opens_at", time(9))
+    fields.setdefault("closes_at", time(17))
+    fields.setdefault("booking_opens_at", datetime.combine(day - timedelta(days=14), time(9)))
+    fields.setdefault("booking_closes_at", datetime.combine(day - timedelta(days=1), time(18)))
+    fields.setdefault("cancellation_deadline", datetime.combine(day - timedelta(days=1), time(12)))
+    fields.setdefault("status", "published")
+    return _save(Fair(day=day, **fields))
+
+
+def participation(fair_=None, company_=None, status="approved"):
+    return _save(Participation(fair=fair_ or fair(), company=company_ or company(), status=status))
+
+
+def table(participation_=None, name="Table 1"):
+    return _save(InterviewTable(participation=participation_ or participation(), name=name))
+
+
+def slot(table_=None, starts_at=None, minutes=20, capacity=1):
+    starts_at = starts_at or datetime(2026, 12, 20, 9, 0)
+    return _save(Slot(table=table_ or table(), starts_at=starts_at,
+                      ends_at=starts_at + timedelta(minutes=minutes), capacity=capacity))
+
+
+def booth(fair_, number="A1", row=0, col=0, **fields):
+    return _save(Booth(fair=fair_, number=number, grid_row=row, grid_col=col, **fields))
