@@ -36,7 +36,7 @@ COMPANIES = [
      [("Développeur Java/Spring", "Java/JEE", "cdi", 6), ("Testeur QA", "Test & QA", "cdd", 2)]),
     ("Maghreb Consulting IT", "esn", "Rabat", "1000+",
      [("Ingénieur .NET", ".NET", "cdi", 5), ("Développeur Angular", "Front-end", "cdi", 3)]),
-    ("Banque Populaire du Détroit", "banking", "Casablanca", "1000+",
+    ("Banque du Détroit", "banking", "Casablanca", "1000+",
      [("Data analyst", "Data & IA", "cdi", 3), ("Analyste SOC", "Cybersécurité", "cdi", 2)]),
     ("Assurances Anfa", "banking", "Casablanca", "251-1000",
      [("Développeur Java", "Java/JEE", "pre_hire_internship", 4)]),
@@ -54,7 +54,7 @@ COMPANIES = [
      [("Développeur .NET", ".NET", "idmaj", 3)]),
     ("Agence Nationale du Numérique Public", "public", "Rabat", "251-1000",
      [("Ingénieur sécurité", "Cybersécurité", "cdi", 2), ("Ingénieur Java", "Java/JEE", "cdi", 2)]),
-    ("Tanger Med Logistics IT", "other", "Tanger", "251-1000",
+    ("Détroit Logistique IT", "other", "Tanger", "251-1000",
      [("Ingénieur DevOps", "Cloud & DevOps", "cdi", 2), ("Analyste BI", "Data & IA", "cdd", 1)]),
 ]
 
@@ -137,6 +137,8 @@ def build(today=None):
         max_bookings_per_candidate=3,
         min_gap_minutes=15,
         status="published",
+        hall_rows=3,
+        hall_cols=5,
         cohorts=cohorts,
     )
     db.session.add(fair)

@@ -129,6 +129,13 @@ class AuthActions:
         token = self.csrf("/login")
         return self.client.post("/logout", data={"csrf_token": token})
 
+    def use_language(self, locale):
+        """Switch the session's language as the layout's buttons do."""
+        response = self.client.post(
+            "/language", data={"locale": locale, "csrf_token": self.csrf("/login"), "next": "/"}
+        )
+        assert response.status_code == 303
+
     def post(self, url, data=None, page=None, **kwargs):
         """POST with the CSRF token of ``page`` (default: ``url`` itself)."""
         data = dict(data or {})

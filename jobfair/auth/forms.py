@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 PASSWORD_RULES = [
@@ -77,9 +78,9 @@ class InviteForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            ("organizer", _l("Organizer")),
-            ("staff", _l("On-site staff")),
-            ("company_rep", _l("Company representative")),
+            SelectChoice("organizer", _l("Organizer")),
+            SelectChoice("staff", _l("On-site staff")),
+            SelectChoice("company_rep", _l("Company representative")),
         ],
     )
     company_id = SelectField(_l("Company (for a representative)"), coerce=int, validators=[Optional()])

@@ -1,7 +1,7 @@
 """Every model, importable from one place (and seen by Alembic's autogenerate)."""
 from .audit import AuditEvent
 from .base import utcnow
-from .booking import Booking, Slot, WaitlistEntry, slot_tracks
+from .booking import Booking, Slot, WaitlistEntry, slot_cohorts, slot_tracks
 from .checkin import Badge, CheckIn
 from .companies import CONTRACT_TYPES, SECTORS, SIZES, Company, Position
 from .fairs import REGIONS, Booth, Fair, InterviewTable, Participation, fair_cohorts, fair_staff
@@ -15,5 +15,5 @@ __all__ = [
     "Cohort", "Company", "Fair", "FollowUpAnswer", "FollowUpRequest", "InterviewTable",
     "Invitation", "Lead", "OutboxMessage", "Outcome", "Participation", "Position", "REGIONS",
     "ROLES", "SECTORS", "SIZES", "Slot", "Track", "TrainingOperator", "User", "WaitlistEntry",
-    "fair_cohorts", "fair_staff", "slot_tracks", "utcnow",
+    "fair_cohorts", "fair_staff", "slot_cohorts", "slot_tracks", "utcnow",
 ]

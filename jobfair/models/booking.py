@@ -7,7 +7,7 @@ so two requests racing for the last place cannot both win.
 """
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -16,11 +16,18 @@ from .base import one_of, utcnow
 BOOKING_STATUSES = ("active", "cancelled", "attended", "no_show")
 WAITLIST_STATUSES = ("waiting", "booked", "left")
 
+# Prerequisites: when a slot lists tracks or cohorts, only their candidates may book it.
 slot_tracks = Table(
     "slot_tracks",
     db.metadata,
     Column("slot_id", ForeignKey("slots.id", ondelete="CASCADE"), primary_key=True),
     Column("track_id", ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True),
+)
+slot_cohorts = Table(
+    "slot_cohorts",
+    db.metadata,
+    Column("slot_id", ForeignKey("slots.id", ondelete="CASCADE"), primary_key=True),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -42,6 +49,7 @@ class Slot(db.Model):
 
     table = relationship("InterviewTable", back_populates="slots")
     eligible_tracks = relationship("Track", secondary=slot_tracks)
+    eligible_cohorts = relationship("Cohort", secondary=slot_cohorts)
     bookings = relationship("Booking", back_populates="slot")
 
     @property
@@ -61,6 +69,9 @@ class Booking(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Told to the candidate when the company or the organizer cancels.
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     slot = relationship("Slot", back_populates="bookings")
     candidate = relationship("Candidate")

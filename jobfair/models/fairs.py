@@ -56,6 +56,7 @@ class Fair(db.Model):
         CheckConstraint("booking_closes_at > booking_opens_at", name="booking_window_in_order"),
         CheckConstraint("max_bookings_per_candidate >= 1", name="max_bookings_positive"),
         CheckConstraint("min_gap_minutes >= 0", name="min_gap_not_negative"),
+        CheckConstraint("hall_rows >= 0 AND hall_cols >= 0", name="hall_size"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +76,9 @@ class Fair(db.Model):
     max_bookings_per_candidate: Mapped[int] = mapped_column(default=3)
     min_gap_minutes: Mapped[int] = mapped_column(default=15)
     status: Mapped[str] = mapped_column(String(20), default="draft")
+    # The hall's floor plan: a grid of hall_rows × hall_cols cells, some of them booths.
+    hall_rows: Mapped[int] = mapped_column(default=0)
+    hall_cols: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cohorts = relationship("Cohort", secondary=fair_cohorts)
@@ -98,6 +102,9 @@ class Participation(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="requested")
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why it was declined or withdrawn, shown to the company.
+    reason: Mapped[str | None] = mapped_column(Text)
 
     fair = relationship("Fair", back_populates="participations")
     company = relationship("Company", back_populates="participations")

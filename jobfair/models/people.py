@@ -68,6 +68,8 @@ class Invitation(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     role: Mapped[str] = mapped_column(String(20))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    # A company invited by name: created when the invitation is accepted.
+    company_name: Mapped[str | None] = mapped_column(String(200))
     fair_id: Mapped[int | None] = mapped_column(ForeignKey("fairs.id"), index=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from ..auth import services as auth_services
 from ..auth.access import role_required
@@ -10,7 +11,7 @@ from ..auth.forms import InviteForm
 from ..errors import DomainError
 from ..extensions import db
 from ..models import (
-    Booking,
+    Candidate,
     Company,
     Fair,
     InterviewTable,
@@ -18,7 +19,6 @@ from ..models import (
     Participation,
     Slot,
     fair_cohorts,
-    Candidate,
     utcnow,
 )
 
@@ -75,8 +75,8 @@ def _invite_form():
     form = InviteForm()
     companies = db.session.execute(select(Company.id, Company.name).order_by(Company.name)).all()
     fairs = db.session.execute(select(Fair.id, Fair.name).order_by(Fair.day.desc())).all()
-    form.company_id.choices = [(0, "—")] + [(c.id, c.name) for c in companies]
-    form.fair_id.choices = [(0, "—")] + [(f.id, f.name) for f in fairs]
+    form.company_id.choices = [SelectChoice(0, "—")] + [SelectChoice(c.id, c.name) for c in companies]
+    form.fair_id.choices = [SelectChoice(0, "—")] + [SelectChoice(f.id, f.name) for f in fairs]
     return form
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1c9e3b7ff61b
+Revision ID: 6a33299e1f2c
 Revises: 
-Create Date: 2026-11-29 01:56:35.781660
+Create Date: 2026-11-29 02:06:53.555318
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1c9e3b7ff61b'
+revision = '6a33299e1f2c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -56,11 +56,14 @@ def upgrade():
     sa.Column('max_bookings_per_candidate', sa.Integer(), nullable=False),
     sa.Column('min_gap_minutes', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('hall_rows', sa.Integer(), nullable=False),
+    sa.Column('hall_cols', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("region IN ('tanger_tetouan_al_hoceima', 'oriental', 'fes_meknes', 'rabat_sale_kenitra', 'beni_mellal_khenifra', 'casablanca_settat', 'marrakech_safi', 'draa_tafilalet', 'souss_massa', 'guelmim_oued_noun', 'laayoune_sakia_el_hamra', 'dakhla_oued_ed_dahab')", name=op.f('ck_fairs_region')),
     sa.CheckConstraint("status IN ('draft', 'published', 'live', 'closed')", name=op.f('ck_fairs_status')),
     sa.CheckConstraint('booking_closes_at > booking_opens_at', name=op.f('ck_fairs_booking_window_in_order')),
     sa.CheckConstraint('closes_at > opens_at', name=op.f('ck_fairs_hours_in_order')),
+    sa.CheckConstraint('hall_rows >= 0 AND hall_cols >= 0', name=op.f('ck_fairs_hall_size')),
     sa.CheckConstraint('max_bookings_per_candidate >= 1', name=op.f('ck_fairs_max_bookings_positive')),
     sa.CheckConstraint('min_gap_minutes >= 0', name=op.f('ck_fairs_min_gap_not_negative')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fairs')),
@@ -117,23 +120,6 @@ def upgrade():
     with op.batch_alter_table('cohorts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cohorts_operator_id'), ['operator_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cohorts_track_id'), ['track_id'], unique=False)
-
-    op.create_table('participations',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('fair_id', sa.Integer(), nullable=False),
-    sa.Column('company_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('requested_at', sa.DateTime(), nullable=False),
-    sa.Column('decided_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("status IN ('requested', 'approved', 'declined', 'withdrawn')", name=op.f('ck_participations_status')),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_participations_company_id_companies')),
-    sa.ForeignKeyConstraint(['fair_id'], ['fairs.id'], name=op.f('fk_participations_fair_id_fairs')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_participations')),
-    sa.UniqueConstraint('fair_id', 'company_id', name=op.f('uq_participations_fair_id_company_id'))
-    )
-    with op.batch_alter_table('participations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_participations_company_id'), ['company_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_participations_fair_id'), ['fair_id'], unique=False)
 
     op.create_table('positions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -211,25 +197,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_badges_user_id'), ['user_id'], unique=False)
         batch_op.create_index('uq_badges_active_fair_user', ['fair_id', 'user_id'], unique=True, sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
 
-    op.create_table('booths',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('fair_id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=20), nullable=False),
-    sa.Column('zone', sa.String(length=50), nullable=True),
-    sa.Column('grid_row', sa.Integer(), nullable=False),
-    sa.Column('grid_col', sa.Integer(), nullable=False),
-    sa.Column('participation_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint('grid_row >= 0 AND grid_col >= 0', name=op.f('ck_booths_grid_position')),
-    sa.ForeignKeyConstraint(['fair_id'], ['fairs.id'], name=op.f('fk_booths_fair_id_fairs')),
-    sa.ForeignKeyConstraint(['participation_id'], ['participations.id'], name=op.f('fk_booths_participation_id_participations')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_booths')),
-    sa.UniqueConstraint('fair_id', 'grid_row', 'grid_col', name=op.f('uq_booths_fair_id_grid_row_grid_col')),
-    sa.UniqueConstraint('fair_id', 'number', name=op.f('uq_booths_fair_id_number')),
-    sa.UniqueConstraint('participation_id', name=op.f('uq_booths_participation_id'))
-    )
-    with op.batch_alter_table('booths', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_booths_fair_id'), ['fair_id'], unique=False)
-
     op.create_table('candidates',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -265,23 +232,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_fair_staff_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('fair_id', 'user_id', name=op.f('pk_fair_staff'))
     )
-    op.create_table('interview_tables',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('participation_id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=100), nullable=False),
-    sa.ForeignKeyConstraint(['participation_id'], ['participations.id'], name=op.f('fk_interview_tables_participation_id_participations')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_tables')),
-    sa.UniqueConstraint('participation_id', 'name', name=op.f('uq_interview_tables_participation_id_name'))
-    )
-    with op.batch_alter_table('interview_tables', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_interview_tables_participation_id'), ['participation_id'], unique=False)
-
     op.create_table('invitations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=True),
+    sa.Column('company_name', sa.String(length=200), nullable=True),
     sa.Column('fair_id', sa.Integer(), nullable=True),
     sa.Column('invited_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -302,6 +259,45 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_invitations_fair_id'), ['fair_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitations_invited_by_id'), ['invited_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitations_user_id'), ['user_id'], unique=False)
+
+    op.create_table('participations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fair_id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.CheckConstraint("status IN ('requested', 'approved', 'declined', 'withdrawn')", name=op.f('ck_participations_status')),
+    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_participations_company_id_companies')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_participations_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['fair_id'], ['fairs.id'], name=op.f('fk_participations_fair_id_fairs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_participations')),
+    sa.UniqueConstraint('fair_id', 'company_id', name=op.f('uq_participations_fair_id_company_id'))
+    )
+    with op.batch_alter_table('participations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_participations_company_id'), ['company_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_participations_fair_id'), ['fair_id'], unique=False)
+
+    op.create_table('booths',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fair_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=20), nullable=False),
+    sa.Column('zone', sa.String(length=50), nullable=True),
+    sa.Column('grid_row', sa.Integer(), nullable=False),
+    sa.Column('grid_col', sa.Integer(), nullable=False),
+    sa.Column('participation_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('grid_row >= 0 AND grid_col >= 0', name=op.f('ck_booths_grid_position')),
+    sa.ForeignKeyConstraint(['fair_id'], ['fairs.id'], name=op.f('fk_booths_fair_id_fairs')),
+    sa.ForeignKeyConstraint(['participation_id'], ['participations.id'], name=op.f('fk_booths_participation_id_participations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booths')),
+    sa.UniqueConstraint('fair_id', 'grid_row', 'grid_col', name=op.f('uq_booths_fair_id_grid_row_grid_col')),
+    sa.UniqueConstraint('fair_id', 'number', name=op.f('uq_booths_fair_id_number')),
+    sa.UniqueConstraint('participation_id', name=op.f('uq_booths_participation_id'))
+    )
+    with op.batch_alter_table('booths', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booths_fair_id'), ['fair_id'], unique=False)
 
     op.create_table('checkins',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -345,6 +341,17 @@ def upgrade():
     with op.batch_alter_table('follow_up_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follow_up_requests_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_up_requests_fair_id'), ['fair_id'], unique=False)
+
+    op.create_table('interview_tables',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('participation_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['participation_id'], ['participations.id'], name=op.f('fk_interview_tables_participation_id_participations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_tables')),
+    sa.UniqueConstraint('participation_id', 'name', name=op.f('uq_interview_tables_participation_id_name'))
+    )
+    with op.batch_alter_table('interview_tables', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_tables_participation_id'), ['participation_id'], unique=False)
 
     op.create_table('leads',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -390,44 +397,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outcomes_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outcomes_participation_id'), ['participation_id'], unique=False)
 
-    op.create_table('slots',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('table_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', sa.DateTime(), nullable=False),
-    sa.Column('ends_at', sa.DateTime(), nullable=False),
-    sa.Column('capacity', sa.Integer(), nullable=False),
-    sa.Column('booked_count', sa.Integer(), nullable=False),
-    sa.Column('is_blocked', sa.Boolean(), nullable=False),
-    sa.CheckConstraint('booked_count >= 0 AND booked_count <= capacity', name=op.f('ck_slots_within_capacity')),
-    sa.CheckConstraint('capacity >= 1', name=op.f('ck_slots_capacity_positive')),
-    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_slots_ends_after_start')),
-    sa.ForeignKeyConstraint(['table_id'], ['interview_tables.id'], name=op.f('fk_slots_table_id_interview_tables')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_slots'))
-    )
-    with op.batch_alter_table('slots', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_slots_table_id'), ['table_id'], unique=False)
-
-    op.create_table('bookings',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('slot_id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('participation_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('cancelled_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("status IN ('active', 'cancelled', 'attended', 'no_show')", name=op.f('ck_bookings_status')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_bookings_candidate_id_candidates')),
-    sa.ForeignKeyConstraint(['participation_id'], ['participations.id'], name=op.f('fk_bookings_participation_id_participations')),
-    sa.ForeignKeyConstraint(['slot_id'], ['slots.id'], name=op.f('fk_bookings_slot_id_slots')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bookings'))
-    )
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bookings_candidate_id'), ['candidate_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_bookings_participation_id'), ['participation_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_bookings_slot_id'), ['slot_id'], unique=False)
-        batch_op.create_index('uq_bookings_live_participation_candidate', ['participation_id', 'candidate_id'], unique=True, sqlite_where=sa.text("status <> 'cancelled'"), postgresql_where=sa.text("status <> 'cancelled'"))
-        batch_op.create_index('uq_bookings_live_slot_candidate', ['slot_id', 'candidate_id'], unique=True, sqlite_where=sa.text("status <> 'cancelled'"), postgresql_where=sa.text("status <> 'cancelled'"))
-
     op.create_table('follow_up_answers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('fair_id', sa.Integer(), nullable=False),
@@ -456,6 +425,54 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_follow_up_answers_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_up_answers_fair_id'), ['fair_id'], unique=False)
 
+    op.create_table('slots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('table_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(), nullable=False),
+    sa.Column('ends_at', sa.DateTime(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('booked_count', sa.Integer(), nullable=False),
+    sa.Column('is_blocked', sa.Boolean(), nullable=False),
+    sa.CheckConstraint('booked_count >= 0 AND booked_count <= capacity', name=op.f('ck_slots_within_capacity')),
+    sa.CheckConstraint('capacity >= 1', name=op.f('ck_slots_capacity_positive')),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_slots_ends_after_start')),
+    sa.ForeignKeyConstraint(['table_id'], ['interview_tables.id'], name=op.f('fk_slots_table_id_interview_tables')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_slots'))
+    )
+    with op.batch_alter_table('slots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_slots_table_id'), ['table_id'], unique=False)
+
+    op.create_table('bookings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('participation_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('cancelled_at', sa.DateTime(), nullable=True),
+    sa.Column('cancelled_by_id', sa.Integer(), nullable=True),
+    sa.Column('cancel_reason', sa.Text(), nullable=True),
+    sa.CheckConstraint("status IN ('active', 'cancelled', 'attended', 'no_show')", name=op.f('ck_bookings_status')),
+    sa.ForeignKeyConstraint(['cancelled_by_id'], ['users.id'], name=op.f('fk_bookings_cancelled_by_id_users')),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_bookings_candidate_id_candidates')),
+    sa.ForeignKeyConstraint(['participation_id'], ['participations.id'], name=op.f('fk_bookings_participation_id_participations')),
+    sa.ForeignKeyConstraint(['slot_id'], ['slots.id'], name=op.f('fk_bookings_slot_id_slots')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bookings'))
+    )
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bookings_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bookings_participation_id'), ['participation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bookings_slot_id'), ['slot_id'], unique=False)
+        batch_op.create_index('uq_bookings_live_participation_candidate', ['participation_id', 'candidate_id'], unique=True, sqlite_where=sa.text("status <> 'cancelled'"), postgresql_where=sa.text("status <> 'cancelled'"))
+        batch_op.create_index('uq_bookings_live_slot_candidate', ['slot_id', 'candidate_id'], unique=True, sqlite_where=sa.text("status <> 'cancelled'"), postgresql_where=sa.text("status <> 'cancelled'"))
+
+    op.create_table('slot_cohorts',
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_slot_cohorts_cohort_id_cohorts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['slot_id'], ['slots.id'], name=op.f('fk_slot_cohorts_slot_id_slots'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('slot_id', 'cohort_id', name=op.f('pk_slot_cohorts'))
+    )
     op.create_table('slot_tracks',
     sa.Column('slot_id', sa.Integer(), nullable=False),
     sa.Column('track_id', sa.Integer(), nullable=False),
@@ -493,12 +510,7 @@ def downgrade():
 
     op.drop_table('waitlist_entries')
     op.drop_table('slot_tracks')
-    with op.batch_alter_table('follow_up_answers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_follow_up_answers_fair_id'))
-        batch_op.drop_index(batch_op.f('ix_follow_up_answers_candidate_id'))
-        batch_op.drop_index(batch_op.f('ix_follow_up_answers_answered_at'))
-
-    op.drop_table('follow_up_answers')
+    op.drop_table('slot_cohorts')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_index('uq_bookings_live_slot_candidate', sqlite_where=sa.text("status <> 'cancelled'"), postgresql_where=sa.text("status <> 'cancelled'"))
         batch_op.drop_index('uq_bookings_live_participation_candidate', sqlite_where=sa.text("status <> 'cancelled'"), postgresql_where=sa.text("status <> 'cancelled'"))
@@ -511,6 +523,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_slots_table_id'))
 
     op.drop_table('slots')
+    with op.batch_alter_table('follow_up_answers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_follow_up_answers_fair_id'))
+        batch_op.drop_index(batch_op.f('ix_follow_up_answers_candidate_id'))
+        batch_op.drop_index(batch_op.f('ix_follow_up_answers_answered_at'))
+
+    op.drop_table('follow_up_answers')
     with op.batch_alter_table('outcomes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outcomes_participation_id'))
         batch_op.drop_index(batch_op.f('ix_outcomes_candidate_id'))
@@ -521,6 +539,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_leads_candidate_id'))
 
     op.drop_table('leads')
+    with op.batch_alter_table('interview_tables', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interview_tables_participation_id'))
+
+    op.drop_table('interview_tables')
     with op.batch_alter_table('follow_up_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follow_up_requests_fair_id'))
         batch_op.drop_index(batch_op.f('ix_follow_up_requests_candidate_id'))
@@ -534,6 +556,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_checkins_badge_id'))
 
     op.drop_table('checkins')
+    with op.batch_alter_table('booths', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booths_fair_id'))
+
+    op.drop_table('booths')
+    with op.batch_alter_table('participations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_participations_fair_id'))
+        batch_op.drop_index(batch_op.f('ix_participations_company_id'))
+
+    op.drop_table('participations')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitations_user_id'))
         batch_op.drop_index(batch_op.f('ix_invitations_invited_by_id'))
@@ -542,20 +573,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_invitations_company_id'))
 
     op.drop_table('invitations')
-    with op.batch_alter_table('interview_tables', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interview_tables_participation_id'))
-
-    op.drop_table('interview_tables')
     op.drop_table('fair_staff')
     op.drop_table('fair_cohorts')
     with op.batch_alter_table('candidates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_candidates_cohort_id'))
 
     op.drop_table('candidates')
-    with op.batch_alter_table('booths', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_booths_fair_id'))
-
-    op.drop_table('booths')
     with op.batch_alter_table('badges', schema=None) as batch_op:
         batch_op.drop_index('uq_badges_active_fair_user', sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_badges_user_id'))
@@ -578,11 +601,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_positions_company_id'))
 
     op.drop_table('positions')
-    with op.batch_alter_table('participations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_participations_fair_id'))
-        batch_op.drop_index(batch_op.f('ix_participations_company_id'))
-
-    op.drop_table('participations')
     with op.batch_alter_table('cohorts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cohorts_track_id'))
         batch_op.drop_index(batch_op.f('ix_cohorts_operator_id'))
