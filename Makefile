@@ -29,7 +29,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d jobfair/translations
+	$(BIN)/pybabel compile -d jobfair/translations
 
 ## Refresh the catalogues after changing user-facing strings
 extract-messages: $(VENV)/.installed

@@ -2,9 +2,11 @@
 import random
 import re
 import unicodedata
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from .auth.passwords import hash_password
+# One normaliser for demo data and invitations, so that duplicates are found in both.
+from .companies.matching import normalise_company_name  # noqa: F401 (tests use it from here)
 from .extensions import db
 from .models import (
     Booking,
@@ -77,10 +79,6 @@ def slugify(text):
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def normalise_company_name(name):
-    return slugify(name).replace("-", " ")
-
-
 def empty_database():
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
@@ -126,7 +124,7 @@ def build(today=None):
         slug="jobintech-casablanca-2026",
         city="Casablanca",
         region="casablanca_settat",
-        venue="Technopark, Casablanca",
+        venue="Technopark",
         description="Le forum de recrutement des lauréats JobInTech de la région Casablanca-Settat.",
         day=fair_day,
         opens_at=time(9, 0),

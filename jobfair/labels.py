@@ -32,6 +32,22 @@ CONTRACT = {
     "freelance": _l("Freelance"),
 }
 
+# The twelve regions of Morocco: proper nouns, written as the regions name themselves.
+REGION = {
+    "tanger_tetouan_al_hoceima": _l("Tanger-Tétouan-Al Hoceïma"),
+    "oriental": _l("L'Oriental"),
+    "fes_meknes": _l("Fès-Meknès"),
+    "rabat_sale_kenitra": _l("Rabat-Salé-Kénitra"),
+    "beni_mellal_khenifra": _l("Béni Mellal-Khénifra"),
+    "casablanca_settat": _l("Casablanca-Settat"),
+    "marrakech_safi": _l("Marrakech-Safi"),
+    "draa_tafilalet": _l("Drâa-Tafilalet"),
+    "souss_massa": _l("Souss-Massa"),
+    "guelmim_oued_noun": _l("Guelmim-Oued Noun"),
+    "laayoune_sakia_el_hamra": _l("Laâyoune-Sakia El Hamra"),
+    "dakhla_oued_ed_dahab": _l("Dakhla-Oued Ed-Dahab"),
+}
+
 
 def init_app(app):
     @app.context_processor
@@ -41,4 +57,5 @@ def init_app(app):
             "participation_status_label": PARTICIPATION_STATUS.get,
             "sector_label": SECTOR.get,
             "contract_label": CONTRACT.get,
+            "region_label": REGION.get,
         }

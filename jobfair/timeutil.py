@@ -1,14 +1,27 @@
-"""Local time (Africa/Casablanca) ↔ stored UTC."""
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+"""Local time (Africa/Casablanca) ↔ stored UTC.
 
-LOCAL_TZ = ZoneInfo("Africa/Casablanca")
+pytz, not zoneinfo: Flask-Babel's date filters use pytz, and the system's
+time-zone database can be older than pytz's (Morocco's rules changed in 2026):
+storing with one and showing with the other would shift times by an hour.
+"""
+from datetime import datetime, timezone
+
+import pytz
+
+LOCAL_TZ = pytz.timezone("Africa/Casablanca")
 
 
 def local_to_utc(day, at):
     """The naive UTC instant of a local date and time in Casablanca."""
-    local = datetime.combine(day, at, tzinfo=LOCAL_TZ)
+    local = LOCAL_TZ.localize(datetime.combine(day, at))
     return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def utc_to_local(instant):
+    """The naive local (Casablanca) datetime of a naive UTC instant (None stays None)."""
+    if instant is None:
+        return None
+    return instant.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).replace(tzinfo=None)
 
 
 def local_today():

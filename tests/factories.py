@@ -107,3 +107,13 @@ def slot(table_=None, starts_at=None, minutes=20, capacity=1):
 
 def booth(fair_, number="A1", row=0, col=0, **fields):
     return _save(Booth(fair=fair_, number=number, grid_row=row, grid_col=col, **fields))
+
+
+def booking(slot_, candidate_user, status="active"):
+    """A booking of ``slot_`` by the candidate behind ``candidate_user`` (takes a place if live)."""
+    from jobfair.models import Booking
+
+    if status == "active":
+        slot_.booked_count += 1
+    return _save(Booking(slot=slot_, candidate=candidate_user.candidate,
+                         participation=slot_.table.participation, status=status))

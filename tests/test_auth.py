@@ -297,3 +297,21 @@ def test_passwords_are_hashed_with_argon2id(make):
 
 def test_mail_module_builds_links_from_base_url(app):
     assert mail.absolute_url("auth.login") == "http://localhost/login"
+
+
+def test_a_language_chosen_before_login_is_kept_and_remembered(app, auth, client, organizer):
+    auth.use_language("en")
+    auth.login_as(organizer)
+    assert 'lang="en"' in client.get("/organizer/").text
+    assert db.session.get(User, organizer.id).locale == "en"
+    # Another device, no choice made there: the account's language applies.
+    other = type(auth)(app.test_client())
+    other.login_as(organizer)
+    assert 'lang="en"' in other.client.get("/organizer/").text
+
+
+def test_the_accounts_language_wins_over_the_sessions(auth, client, make):
+    user = make.user(role="organizer", locale="fr")
+    auth.use_language("en")
+    auth.login_as(user)
+    assert 'lang="fr"' in client.get("/organizer/").text

@@ -26,8 +26,18 @@ ROLE_LABELS = {
 
 # Each role sees only its own navigation.
 ROLE_NAVIGATION = {
-    "organizer": [("organizer.home", _l("Fairs")), ("organizer.invitations", _l("Invitations"))],
-    "company_rep": [("company.home", _l("My company"))],
+    "organizer": [
+        ("organizer.home", _l("Fairs")),
+        ("programme.index", _l("Programme")),
+        ("companies.organizer_companies", _l("Companies")),
+        ("organizer.invitations", _l("Invitations")),
+    ],
+    "company_rep": [
+        ("company.home", _l("My company")),
+        ("company.profile", _l("Profile")),
+        ("company.positions", _l("Positions")),
+        ("company.representatives", _l("Colleagues")),
+    ],
     "staff": [("staff.home", _l("My fairs"))],
     "candidate": [("candidate.home", _l("My space"))],
 }

@@ -46,8 +46,12 @@ def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_invitation(email, role, invited_by=None, company=None, fair=None):
+def create_invitation(email, role, invited_by=None, company=None, fair=None, company_name=None,
+                      template="invitation"):
     """Store an invitation and queue its email; returns (invitation, token).
+
+    A representative's invitation names an existing ``company`` or, for a
+    company that does not exist yet, a ``company_name`` (created on acceptance).
 
     The token is random (256 bits) and only its hash is stored, so the link
     works once, for ``INVITATION_MAX_AGE_DAYS`` days, and cannot be rebuilt
@@ -56,7 +60,7 @@ def create_invitation(email, role, invited_by=None, company=None, fair=None):
     email = normalise_email(email)
     if user_by_email(email):
         raise DomainError(_l("An account already exists for this email address."), field="email")
-    if role == "company_rep" and company is None:
+    if role == "company_rep" and company is None and not company_name:
         raise DomainError(_l("Choose the company of this representative."), field="company")
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
@@ -64,6 +68,7 @@ def create_invitation(email, role, invited_by=None, company=None, fair=None):
         role=role,
         token_hash=_token_hash(token),
         company=company,
+        company_name=company_name,
         fair=fair,
         invited_by=invited_by,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]),
@@ -71,7 +76,7 @@ def create_invitation(email, role, invited_by=None, company=None, fair=None):
     db.session.add(invitation)
     mail.queue(
         email,
-        "invitation",
+        template,
         invitation=invitation,
         link=mail.absolute_url("auth.accept_invitation", token=token),
         inviter=invited_by,
@@ -119,6 +124,12 @@ def accept_invitation(token, first_name, last_name, password):
         db.session.add(Candidate(user=user))
     if invitation.role == "staff" and invitation.fair is not None:
         invitation.fair.staff.append(user)
+    if invitation.role == "company_rep":
+        # Creates the company invited by name (or joins the one that took its
+        # name meanwhile) and the participation in the invitation's fair.
+        from ..companies.services import accept_company_invitation
+
+        accept_company_invitation(invitation, user)
     db.session.flush()
     invitation.user_id = user.id
     return user

@@ -31,6 +31,23 @@ def _failed(response):
     return response.status_code != 303
 
 
+def _fresh_session():
+    """A new session on login and logout (no fixation), keeping the chosen language."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    return locale
+
+
+def _remember_language(user, locale):
+    """The account's language wins; a visitor's earlier choice becomes the account's."""
+    if user.locale:
+        session["locale"] = user.locale
+    elif locale:
+        user.locale = locale
+
+
 @bp.route("/")
 def index():
     if current_user.is_authenticated:
@@ -50,11 +67,9 @@ def login():
             # The same message whether the email exists or not.
             form.password.errors.append(_("Wrong email address or password."))
         else:
+            _remember_language(user, _fresh_session())
             db.session.commit()
-            session.clear()  # a fresh session on login (no fixation)
             login_user(user, remember=form.remember.data)
-            if user.locale:
-                session["locale"] = user.locale
             target = safe_next_url(request.args.get("next")) or home_url(user)
             return redirect(target, code=303)
     return render_template("auth/login.html", form=form)
@@ -67,10 +82,7 @@ def logout():
         current_user.end_sessions()
         db.session.commit()
         logout_user()
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    _fresh_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"), code=303)
 
@@ -91,8 +103,8 @@ def accept_invitation(token):
         except DomainError as error:
             db.session.rollback()
             return render_template("auth/invitation_invalid.html", message=error.message), 410
+        _remember_language(user, _fresh_session())
         db.session.commit()
-        session.clear()
         login_user(user)
         flash(_("Welcome! Your account is ready."), "success")
         return redirect(home_url(user), code=303)

@@ -76,3 +76,12 @@ def check_transition(fair, new_status):
         raise DomainError(_l("This fair cannot go from this state to the one asked."))
     if new_status == "published" and not fair.cohorts:
         raise DomainError(_l("Invite at least one cohort before publishing the fair."))
+
+
+def next_statuses(fair):
+    """The states ``fair`` may move to, in the order the fair page offers them."""
+    return TRANSITIONS.get(fair.status, ())
+
+
+def is_over(fair):
+    return fair.status == "closed"

@@ -1,0 +1,453 @@
+"""French first, English too: the catalogue is complete and each page speaks one language.
+
+The msgids are English; French (the default) comes from
+jobfair/translations/fr/LC_MESSAGES/messages.po, compiled to messages.mo by
+``make translations``.
+"""
+import re
+import subprocess
+import sys
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from jobfair.auth import services
+from jobfair.extensions import db
+from jobfair.models import Booking, Position
+
+from .conftest import AuthActions
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE_DIR = ROOT / "jobfair" / "translations" / "fr" / "LC_MESSAGES"
+PO_FILE = CATALOGUE_DIR / "messages.po"
+MO_FILE = CATALOGUE_DIR / "messages.mo"
+PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]")
+
+FAIR_DAY = date(2026, 12, 20)
+
+
+# --- The catalogue ------------------------------------------------------------
+
+
+def _read_catalogue(path):
+    with open(path, "rb") as f:
+        return read_po(f)
+
+
+def _forms(value):
+    """A message id or string as a tuple of its forms (one, or singular and plurals)."""
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
+def _key(msgid):
+    return _forms(msgid)[0]
+
+
+def test_french_catalogue_translates_every_message(tmp_path):
+    """Every string the code and templates show has a French translation with the same blanks."""
+    pot = tmp_path / "messages.pot"
+    # The Makefile's extraction, into a temporary template.
+    result = subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
+         "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    extracted = [m for m in _read_catalogue(pot) if m.id]
+    assert extracted, "pybabel extracted no message at all"
+
+    french = _read_catalogue(PO_FILE)
+    assert not french.fuzzy, "the French catalogue's header is marked fuzzy"
+    missing, fuzzy, broken = [], [], []
+    for message in extracted:
+        translated = french.get(message.id)
+        if translated is None or not all(_forms(translated.string)):
+            missing.append(_key(message.id))
+            continue
+        if translated.fuzzy:
+            fuzzy.append(_key(message.id))
+        # msgstr[0] answers the msgid, every other plural form answers msgid_plural.
+        originals = _forms(message.id)
+        for index, form in enumerate(_forms(translated.string)):
+            needed = set(PLACEHOLDER.findall(originals[min(index, len(originals) - 1)]))
+            lost = needed - set(PLACEHOLDER.findall(form))
+            if lost:
+                broken.append(f"{_key(message.id)!r} → {form!r} lacks {sorted(lost)}")
+
+    assert not missing, (
+        f"{len(missing)} message(s) have no French translation in {PO_FILE.relative_to(ROOT)} "
+        "(run `make extract-messages`, then translate):\n" + "\n".join(map(repr, missing))
+    )
+    assert not fuzzy, "fuzzy (unchecked) French translations:\n" + "\n".join(map(repr, fuzzy))
+    assert not broken, "French translations that lose a placeholder:\n" + "\n".join(broken)
+    # What `pybabel compile` would warn about (format mismatches and the like).
+    problems = [f"{_key(m.id)!r}: {errors}" for m, errors in french.check()]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def french():
+    """The French catalogue, checked to be the one the app runs with (the compiled .mo)."""
+    catalogue = _read_catalogue(PO_FILE)
+    if not MO_FILE.exists():
+        pytest.fail(f"{MO_FILE.relative_to(ROOT)} is missing: run `make translations`.")
+    with open(MO_FILE, "rb") as f:
+        compiled = read_mo(f)
+    stale = [
+        _key(m.id) for m in catalogue
+        if m.id and not m.fuzzy and all(_forms(m.string)) and (compiled.get(m.id) is None
+                                      or _forms(compiled.get(m.id).string) != _forms(m.string))
+    ]
+    if stale:
+        pytest.fail(
+            f"{MO_FILE.relative_to(ROOT)} is out of date ({len(stale)} message(s), e.g. "
+            f"{stale[0]!r}): run `make translations`."
+        )
+    return catalogue
+
+
+# --- What a page shows ----------------------------------------------------------
+
+
+class _VisibleText(HTMLParser):
+    """The text a person sees or hears: text nodes and labelling attributes, no code."""
+
+    SKIP = {"script", "style", "template"}
+    SPOKEN_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.chunks = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self._skipping += 1
+        attributes = dict(attrs)
+        self.chunks.extend(attributes[a] for a in self.SPOKEN_ATTRIBUTES if attributes.get(a))
+        if tag == "input" and attributes.get("type") in {"submit", "button"} and attributes.get("value"):
+            self.chunks.append(attributes["value"])
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data):
+        if not self._skipping:
+            self.chunks.append(data)
+
+
+def _squash(text):
+    # \s also matches the no-break spaces of French typography.
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def visible_text(page):
+    parser = _VisibleText()
+    parser.feed(page)
+    parser.close()
+    return "\n".join(chunk for chunk in map(_squash, parser.chunks) if chunk)
+
+
+def _words(text):
+    return re.findall(r"\w+", PLACEHOLDER.sub(" ", text))
+
+
+def _pattern(text):
+    """Where ``text`` (with %(name)s blanks) shows on a page: whole words, case-sensitive."""
+    parts = PLACEHOLDER.split(_squash(text))
+    while parts and not parts[0].strip():
+        parts.pop(0)
+    while parts and not parts[-1].strip():
+        parts.pop()
+    body = r".{1,200}?".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts)
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)")
+
+
+def _needles(catalogue, show):
+    """Texts that betray the other language: ``show`` picks (msgid form, French form)."""
+    needles = {}
+    for message in catalogue:
+        if not message.id or message.fuzzy:
+            continue
+        for english, french in zip(_forms(message.id), _forms(message.string)):
+            if not french or _squash(english) == _squash(french):
+                continue  # the same in both languages ("Date", "CV (PDF)")
+            text = show(english, french)
+            if len(_words(text)) >= 2:
+                needles[text] = _pattern(text)
+    return needles
+
+
+def heading(page):
+    """The page's <h1>, as read."""
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    return visible_text(match.group(1)) if match else None
+
+
+def _leaks(pages, needles):
+    found = []
+    for label, text in pages:
+        for needle, pattern in needles.items():
+            match = pattern.search(text)
+            if match:
+                found.append(f"{label}: {needle!r} (seen as {match.group(0)!r})")
+    return found
+
+
+# --- Data and the walk --------------------------------------------------------------
+
+
+@pytest.fixture
+def world(make, organizer, candidate, company_rep, staff):
+    """A published fair with companies, booths, a schedule, staff and an invited cohort.
+
+    Returns plain values (emails by role, ids for the URLs, an invitation token).
+    """
+    fair = make.fair(name="Job Fair Casablanca", day=FAIR_DAY, hall_rows=2, hall_cols=3)
+    cohort = make.cohort()
+    fair.cohorts.append(cohort)
+    candidate.candidate.cohort = cohort
+    company = company_rep.company
+    company.city = "Casablanca"
+    company.size = "51-250"
+    participation = make.participation(fair, company)
+    make.booth(fair, number="A1").participation = participation
+    make.booth(fair, number="A2", row=0, col=1)
+    make.participation(fair, make.company(name="Startup Atlas"), status="requested")
+    position = Position(company=company, title="Développeur Java", contract_type="cdi",
+                        openings=2, track=cohort.track)
+    db.session.add(position)
+    table = make.table(participation, name="Table 1")
+    make.table(participation, name="Table 2")
+    slot = make.slot(table, starts_at=datetime(2026, 12, 20, 10, 0), minutes=20)
+    db.session.add(Booking(slot=slot, candidate=candidate.candidate, participation=participation))
+    slot.booked_count = 1
+    make.slot(table, starts_at=datetime(2026, 12, 20, 10, 30), minutes=30, capacity=4)
+    fair.staff.append(staff)
+    _invitation, token = services.create_invitation(
+        "nouvelle.recrue@example.ma", "company_rep", invited_by=organizer, company=company,
+    )
+    db.session.flush()
+    world = {
+        "emails": {
+            "organizer": organizer.email,
+            "company_rep": company_rep.email,
+            "staff": staff.email,
+            "candidate": candidate.email,
+        },
+        "invitation_token": token,
+        # Values for the URL rules of the pages, by argument name.
+        "url_values": {
+            "fair_id": fair.id,
+            "slug": fair.slug,
+            "participation_id": participation.id,
+            "table_id": table.id,
+            "position_id": position.id,
+            "cohort_id": cohort.id,
+            "operator_id": cohort.operator_id,
+            "track_id": cohort.track_id,
+        },
+    }
+    db.session.commit()
+    return world
+
+
+# Pages every walk reads first, as (role, method, url, form data, expected status).
+def _walk_plan(world):
+    return [
+        (None, "GET", "/login", None, 200),
+        (None, "POST", "/login", {"email": "", "password": ""}, 200),  # errors under the fields
+        (None, "GET", "/password/forgot", None, 200),
+        (None, "POST", "/password/forgot", {"email": "pas-une-adresse"}, 200),
+        (None, "GET", "/organizer/", None, 200),  # sent to log in, with a message
+        (None, "GET", "/no-such-page", None, 404),
+        (None, "GET", "/invitation/nope", None, 410),
+        (None, "GET", f"/invitation/{world['invitation_token']}", None, 200),
+        ("organizer", "GET", "/organizer/", None, 200),
+        ("organizer", "POST", "/organizer/invitations",
+         {"email": "accueil2@example.ma", "role": "staff", "company_id": "0", "fair_id": "0"}, 200),
+        ("organizer", "GET", "/organizer/invitations", None, 200),
+        ("organizer", "POST", "/organizer/invitations", {"email": "", "role": "staff"}, 200),
+        ("company_rep", "GET", "/company/", None, 200),
+        ("staff", "GET", "/staff/", None, 200),
+        ("candidate", "GET", "/me/", None, 200),
+        ("candidate", "GET", "/organizer/", None, 403),
+    ]
+
+
+# GET pages the walk does not read: files, machine endpoints, links that need a secret.
+NOT_PAGES = {"static", "main.vendor", "main.healthz", "candidate.cv", "auth.index",
+             "auth.accept_invitation", "auth.reset_password"}
+
+
+def _every_other_page(app, world, planned):
+    """Every other GET page of the app, as the first role its view admits (anonymous if any)."""
+    pages, unknown = [], []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+            continue
+        missing = rule.arguments - world["url_values"].keys()
+        if missing:
+            unknown.append(f"{rule.rule} needs {sorted(missing)}")
+            continue
+        url = rule.build({a: world["url_values"][a] for a in rule.arguments})[1]
+        if url in planned:
+            continue
+        roles = getattr(app.view_functions[rule.endpoint], "allowed_roles", (None,))
+        pages.append((roles[0], "GET", url, None, 200))
+    assert not unknown, (
+        "pages the language walk cannot reach; give the world fixture of tests/test_i18n.py "
+        "a value for:\n" + "\n".join(unknown)
+    )
+    return pages
+
+
+def _client_for(app, role, emails, locale):
+    auth = AuthActions(app.test_client())
+    if role:
+        response = auth.login(emails[role])
+        assert response.status_code == 303, f"{role} could not log in"
+    if locale != "fr":
+        response = auth.post("/language", {"locale": locale, "next": "/"}, page="/login")
+        assert response.status_code == 303
+    return auth
+
+
+def walk(app, world, locale):
+    """Every page of the plan, as its role, in ``locale``: [(label, visible text)]."""
+    plan = _walk_plan(world)
+    plan += _every_other_page(app, world, {url for _role, _method, url, _data, _status in plan})
+    clients, pages = {}, []
+    for role, method, url, data, status in plan:
+        if role not in clients:
+            clients[role] = _client_for(app, role, world["emails"], locale)
+        auth = clients[role]
+        if method == "GET":
+            response = auth.client.get(url, follow_redirects=True)
+        else:
+            response = auth.post(url, data, follow_redirects=True)
+        label = f"{role or 'anonymous'} {method} {url}"
+        seen = sum(1 for earlier, _text in pages if earlier.split(" (")[0] == label)
+        label += f" ({seen + 1})" if seen else ""
+        assert response.status_code == status, f"{label}: {response.status_code}"
+        assert f'<html lang="{locale}"' in response.text, f"{label} is not marked lang={locale}"
+        pages.append((label, visible_text(response.text)))
+    return pages
+
+
+# --- Tests ----------------------------------------------------------------------------
+
+
+def test_pages_are_in_french_by_default(client, french):
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert '<html lang="fr"' in page.text
+    text = visible_text(page.text)
+    assert heading(page.text) == "Se connecter"
+    assert re.search(r"<button[^>]*>\s*Se connecter\s*</button>", page.text)
+    for label in ("Adresse e-mail", "Mot de passe", "Mot de passe oublié"):
+        assert label in text
+    assert "Log in" not in text and "Password" not in text
+
+
+def test_switching_to_english_makes_the_next_page_english(client, auth, french):
+    # The language buttons of every page post to /language with the page as "next".
+    response = auth.post("/language", {"locale": "en", "next": "/login"}, page="/login")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login"
+    page = client.get("/login")
+    assert '<html lang="en"' in page.text
+    assert heading(page.text) == "Log in"
+    assert re.search(r"<button[^>]*>\s*Log in\s*</button>", page.text)
+    assert "Se connecter" not in visible_text(page.text)
+    # The button of the language in use is marked as pressed.
+    assert re.search(r'<button[^>]*value="en"[^>]*aria-pressed="true"', page.text)
+
+    # And back to French.
+    auth.post("/language", {"locale": "fr", "next": "/login"}, page="/login")
+    assert heading(client.get("/login").text) == "Se connecter"
+
+
+def test_an_unknown_language_is_refused(client, auth, french):
+    response = auth.post("/language", {"locale": "de", "next": "/login"}, page="/login")
+    assert response.status_code == 400
+    assert '<html lang="fr"' in client.get("/login").text
+
+
+def test_a_logged_in_users_language_is_remembered_on_the_account(app, auth, client, organizer,
+                                                                  french):
+    email = organizer.email
+    db.session.commit()
+    assert auth.login(email).status_code == 303
+    assert heading(client.get("/organizer/").text) == "Salons"
+
+    response = auth.post("/language", {"locale": "en", "next": "/organizer/"}, page="/organizer/")
+    assert response.headers["Location"] == "/organizer/"
+    page = client.get("/organizer/")
+    assert '<html lang="en"' in page.text and heading(page.text) == "Fairs"
+
+    # Another device (a fresh browser) logging in to the same account gets English.
+    other_device = AuthActions(app.test_client())
+    assert other_device.login(email).status_code == 303
+    page = other_device.client.get("/organizer/")
+    assert '<html lang="en"' in page.text and heading(page.text) == "Fairs"
+    assert "Log out" in visible_text(page.text)
+
+
+def test_french_pages_show_no_english(app, world, french):
+    pages = walk(app, world, "fr")
+    leaks = _leaks(pages, _needles(french, lambda english, _french: english))
+    assert not leaks, "English text on French pages:\n" + "\n".join(leaks)
+
+
+def test_english_pages_show_no_french(app, world, french):
+    pages = walk(app, world, "en")
+    leaks = _leaks(pages, _needles(french, lambda _english, fr: fr))
+    assert not leaks, "French text on English pages:\n" + "\n".join(leaks)
+
+
+def test_the_walk_sees_the_pages_content(app, world, french):
+    """Guard for the two walks above: the pages they read do show their data, in French."""
+    text = dict(walk(app, world, "fr"))
+    assert "Job Fair Casablanca" in text["organizer GET /organizer/"]
+    assert "Publié" in text["organizer GET /organizer/"]
+    assert "Invitation envoyée à accueil2@example.ma." in text["organizer POST /organizer/invitations"]
+    assert "représentant d'entreprise" in text["organizer GET /organizer/invitations"]
+    company = text["company_rep GET /company/"]
+    assert "2 postes à pourvoir" in company and "CDI" in company and "Stand A1" in company
+    assert "Approuvée" in company
+    assert "Mes salons" in text["staff GET /staff/"] and "Job Fair Casablanca" in text["staff GET /staff/"]
+    assert "Job Fair Casablanca" in text["candidate GET /me/"]
+    assert "Page introuvable" in text["anonymous GET /no-such-page"]
+    assert "Accès refusé" in text["candidate GET /organizer/"]
+    assert "Ce lien d'invitation n'est pas valide" in text["anonymous GET /invitation/nope"]
+    assert "Saisissez votre adresse e-mail." in text["anonymous POST /login"]
+    assert "Connectez-vous pour voir cette page." in text["anonymous GET /organizer/"]
+
+
+def test_dates_are_written_in_the_pages_language(app, world, french):
+    candidate = _client_for(app, "candidate", world["emails"], "fr")
+    assert "dimanche 20 décembre 2026" in visible_text(candidate.client.get("/me/").text)
+
+    candidate.post("/language", {"locale": "en", "next": "/me/"}, page="/me/")
+    assert "Sunday, December 20, 2026" in visible_text(candidate.client.get("/me/").text)
+
+
+def test_emails_are_written_in_french(app, world, french):
+    """The invitation email (queued by the world fixture) is French, subject included."""
+    from jobfair.models import OutboxMessage
+
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    subject, body = message.subject, message.body_text
+    db.session.rollback()  # end the read: no lock held over the requests of later steps
+    assert subject == "Votre invitation à jobfair"
+    assert "Bonjour," in body and "représentant d'entreprise" in body
+    leaks = _leaks([("invitation email", subject + "\n" + body)],
+                   _needles(french, lambda english, _french: english))
+    assert not leaks, "English text in a French email:\n" + "\n".join(leaks)
+
