@@ -31,13 +31,18 @@ def absolute_url(endpoint, **values):
     return adapter.build(endpoint, values, force_external=True)
 
 
-def queue(recipient, template, locale=None, **context):
-    """Render ``emails/<template>.txt`` in the recipient's language and store it."""
+def queue(recipient, template, locale=None, attachment=None, **context):
+    """Render ``emails/<template>.txt`` in the recipient's language and store it.
+
+    ``attachment``: an optional ``(filename, content_type, text)``, e.g. an .ics file.
+    """
     template_name = f"emails/{template}.txt"
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = render_block(template_name, "subject", **context).strip()
         body = render_block(template_name, "body", **context).strip() + "\n"
     message = OutboxMessage(recipient=recipient, subject=subject, body_text=body)
+    if attachment is not None:
+        message.attachment_name, message.attachment_type, message.attachment_text = attachment
     db.session.add(message)
     return message
 
@@ -51,6 +56,14 @@ def _email(message):
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email.set_content(message.body_text)
+    if message.attachment_text is not None:
+        maintype, _, subtype = (message.attachment_type or "text/plain").partition("/")
+        email.add_attachment(
+            message.attachment_text.encode("utf-8"),
+            maintype=maintype,
+            subtype=subtype or "plain",
+            filename=message.attachment_name or "attachment.txt",
+        )
     return email
 
 

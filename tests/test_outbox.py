@@ -86,3 +86,19 @@ def test_retry_delays_grow_and_are_capped():
     assert mail.retry_delay(1) == timedelta(minutes=1)
     assert mail.retry_delay(3) == timedelta(minutes=4)
     assert mail.retry_delay(20) == timedelta(hours=6)
+
+
+def test_an_attachment_travels_with_the_message(app, make):
+    from jobfair.models import OutboxMessage as Message
+
+    user = make.user()
+    mail.queue(user.email, "password_reset", user=user, link="http://localhost/x",
+               attachment=("entretien.ics", "text/calendar", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"))
+    db.session.commit()
+    assert mail.send_pending() == (1, 0)
+    sent = app.extensions["sent_mail"][0]
+    parts = [part for part in sent.iter_attachments()]
+    assert [p.get_filename() for p in parts] == ["entretien.ics"]
+    assert parts[0].get_content_type() == "text/calendar"
+    assert "BEGIN:VCALENDAR" in parts[0].get_content()
+    assert db.session.query(Message).one().attachment_name == "entretien.ics"

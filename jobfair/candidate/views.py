@@ -2,7 +2,6 @@
 import os
 
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -11,6 +10,7 @@ from ..auth.access import role_required
 from ..demo import slugify
 from ..extensions import db
 from ..models import Candidate, Cohort, Fair, Participation, fair_cohorts
+from .services import missing_profile_items
 
 bp = Blueprint("candidate", __name__, url_prefix="/me")
 
@@ -25,17 +25,6 @@ def own_profile_or_404():
     if candidate is None:
         abort(404)
     return candidate
-
-
-def missing_profile_items(candidate):
-    """What a candidate must still fill in before booking, in the order of the form."""
-    checks = [
-        (candidate.phone, _l("phone number")),
-        (candidate.city, _l("city")),
-        (candidate.cohort_id, _l("cohort")),
-        (candidate.cv_filename, _l("CV (PDF)")),
-    ]
-    return [label for value, label in checks if not value]
 
 
 @bp.route("/")

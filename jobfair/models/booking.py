@@ -72,6 +72,8 @@ class Booking(db.Model):
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Told to the candidate when the company or the organizer cancels.
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # The day-before reminder is sent once.
+    reminder_sent_at: Mapped[datetime | None]
 
     slot = relationship("Slot", back_populates="bookings")
     candidate = relationship("Candidate")

@@ -197,13 +197,13 @@ def fill_fair_form(page, fair, cohorts=()):
     page.get_by_label("Ouverture des réservations", exact=True).fill(fair["booking_opens_at"])
     page.get_by_label("Clôture des réservations", exact=True).fill(fair["booking_closes_at"])
     page.get_by_label("Date limite d'annulation", exact=True).fill(fair["cancellation_deadline"])
-    page.locator("#max_bookings_per_candidate").fill("3")
-    page.locator("#min_gap_minutes").fill("15")
+    page.get_by_label("Nombre maximal de réservations par candidat", exact=True).fill("3")
+    page.get_by_label("Écart minimal entre deux entretiens d'un candidat (minutes)", exact=True).fill("15")
     for cohort in cohorts:
         # Labelled "<cohort> · <operator> · <track>".
         page.get_by_label(f"{cohort} · ").check()
-    page.locator("#hall_rows").fill(fair["hall_rows"])
-    page.locator("#hall_cols").fill(fair["hall_cols"])
+    page.get_by_label("Plan de la salle : rangées").fill(fair["hall_rows"])
+    page.get_by_label("Plan de la salle : colonnes").fill(fair["hall_cols"])
 
 
 def create_fair(tab, fair, cohorts=(), step="fair"):
@@ -263,7 +263,7 @@ def accept_invitation(tab, path, company, step):
     expect(page.locator("main")).to_contain_text(company["name"])
     tab.check(f"{step}-invitation")
     page.get_by_label("Prénom", exact=True).fill(company["first_name"])
-    page.locator("#last_name").fill(company["last_name"])  # "Nom", as the company's name elsewhere
+    page.get_by_label("Nom", exact=True).fill(company["last_name"])
     page.get_by_label("Nouveau mot de passe", exact=True).fill(company["password"])
     page.get_by_label("Confirmez le mot de passe", exact=True).fill(company["password"])
     page.get_by_role("button", name="Créer mon compte", exact=True).click()
@@ -819,12 +819,13 @@ def test_fair_form_with_closing_before_opening_keeps_what_was_typed(open_page):
         typed["booking_closes_at"])
     expect(page.get_by_label("Date limite d'annulation", exact=True)).to_have_value(
         typed["cancellation_deadline"])
-    expect(page.locator("#max_bookings_per_candidate")).to_have_value("3")
-    expect(page.locator("#min_gap_minutes")).to_have_value("15")
+    expect(page.get_by_label("Nombre maximal de réservations par candidat", exact=True)).to_have_value("3")
+    expect(page.get_by_label("Écart minimal entre deux entretiens d'un candidat (minutes)", exact=True)
+           ).to_have_value("15")
     expect(page.get_by_label(f"{cohort} · ")).to_be_checked()
     expect(page.get_by_label("Java/JEE — Casablanca 2026 · ")).not_to_be_checked()
-    expect(page.locator("#hall_rows")).to_have_value("4")
-    expect(page.locator("#hall_cols")).to_have_value("6")
+    expect(page.get_by_label("Plan de la salle : rangées")).to_have_value("4")
+    expect(page.get_by_label("Plan de la salle : colonnes")).to_have_value("6")
     tab.check("closing-before-opening")
 
     # Nothing was created.
