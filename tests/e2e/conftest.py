@@ -4,6 +4,7 @@ chromium driven by Playwright, an accessibility check (axe-core) and screenshots
 These fixtures never touch the `app` fixture of tests/conftest.py: the server runs
 in separate processes, exactly as in production (gunicorn, two workers).
 """
+import contextlib
 import json
 import os
 import re
@@ -86,18 +87,18 @@ def _drop_database(url, name):
         )
 
 
-@pytest.fixture(scope="session")
-def e2e_database_url(tmp_path_factory):
-    """TEST_DATABASE_URL's server with a fresh <name>_e2e database, else a SQLite file."""
+@contextlib.contextmanager
+def _fresh_database(tmp_path_factory, suffix):
+    """TEST_DATABASE_URL's server with a fresh <name>_<suffix> database, else a SQLite file."""
     base = _postgres_url(os.environ.get("TEST_DATABASE_URL"))
     if base is None:
-        directory = tmp_path_factory.mktemp("e2e-db")
-        yield "sqlite:///" + str(directory / "e2e.db")
+        directory = tmp_path_factory.mktemp(f"{suffix}-db")
+        yield "sqlite:///" + str(directory / f"{suffix}.db")
         return
 
     from psycopg import sql
 
-    name = f"{base.database}_e2e"
+    name = f"{base.database}_{suffix}"
     try:
         _drop_database(base, name)
         with _admin_connection(base) as connection:
@@ -108,6 +109,12 @@ def e2e_database_url(tmp_path_factory):
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         _drop_database(base, name)
+
+
+@pytest.fixture(scope="session")
+def e2e_database_url(tmp_path_factory):
+    with _fresh_database(tmp_path_factory, "e2e") as url:
+        yield url
 
 
 # --------------------------------------------------------------------------- live server
@@ -145,25 +152,28 @@ def _run(command, env):
     return result
 
 
-@pytest.fixture(scope="session")
-def live_server(e2e_database_url, tmp_path_factory):
-    """gunicorn (2 workers) serving the demo data; yields the base URL."""
+@contextlib.contextmanager
+def _served(database_url, tmp_path_factory, seed, label, **extra_env):
+    """Migrate ``database_url``, run the ``seed`` flask command, serve it with gunicorn
+    (2 workers) on a free port; yields the base URL and stops the server afterwards."""
     _check_catalogues()
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
     env.update(
         JOBFAIR_ENV="development",
-        DATABASE_URL=e2e_database_url,
+        DATABASE_URL=database_url,
         SECRET_KEY=secrets.token_hex(32),
         MAIL_BACKEND="console",
         FLASK_APP="app",
         PYTHONUNBUFFERED="1",
+        BASE_URL=base_url,  # links in emails point at this server
+        **extra_env,
     )
     started = time.monotonic()
     _run([str(BIN / "flask"), "db", "upgrade"], env)
-    _run([str(BIN / "flask"), "jobfair", "demo"], env)
+    _run([str(BIN / "flask"), "jobfair", *seed], env)
 
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
     logs = tmp_path_factory.mktemp("e2e-server")
     stdout_path, stderr_path = logs / "gunicorn.out", logs / "gunicorn.err"
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
@@ -194,9 +204,9 @@ def live_server(e2e_database_url, tmp_path_factory):
             time.sleep(0.2)
         from sqlalchemy.engine import make_url
 
-        database = make_url(e2e_database_url).render_as_string(hide_password=True)
+        database = make_url(database_url).render_as_string(hide_password=True)
         sys.stderr.write(
-            f"\n[e2e] {database} migrated, demo loaded and gunicorn ready at {base_url} "
+            f"\n[e2e] {database} migrated, {label} and gunicorn ready at {base_url} "
             f"in {time.monotonic() - started:.1f} s\n"
         )
         yield base_url
@@ -207,6 +217,13 @@ def live_server(e2e_database_url, tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_database_url, tmp_path_factory):
+    """gunicorn (2 workers) serving the demo data; yields the base URL."""
+    with _served(e2e_database_url, tmp_path_factory, ["demo"], "demo loaded") as base_url:
+        yield base_url
 
 
 # --------------------------------------------------------------------------- browser
@@ -382,25 +399,8 @@ EMPTY_ADMIN_PASSWORD = "e2e-admin-password"
 @pytest.fixture(scope="session")
 def e2e_empty_database_url(tmp_path_factory):
     """Like ``e2e_database_url``, but <name>_e2e_empty (PostgreSQL) or another SQLite file."""
-    base = _postgres_url(os.environ.get("TEST_DATABASE_URL"))
-    if base is None:
-        directory = tmp_path_factory.mktemp("e2e-empty-db")
-        yield "sqlite:///" + str(directory / "e2e-empty.db")
-        return
-
-    from psycopg import sql
-
-    name = f"{base.database}_e2e_empty"
-    try:
-        _drop_database(base, name)
-        with _admin_connection(base) as connection:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except Exception as error:  # noqa: BLE001 - shown to the developer as is
-        pytest.fail(f"Cannot create the PostgreSQL database {name!r} for the browser tests: {error}")
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        _drop_database(base, name)
+    with _fresh_database(tmp_path_factory, "e2e_empty") as url:
+        yield url
 
 
 class Database:
@@ -455,66 +455,13 @@ def empty_server(e2e_empty_database_url, tmp_path_factory):
     Yields an EmptyServer: its base URL, its database URL and a ``Database`` to read
     the outbox (invitation links) from.
     """
-    _check_catalogues()
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ)
-    env.update(
-        JOBFAIR_ENV="development",
-        DATABASE_URL=e2e_empty_database_url,
-        SECRET_KEY=secrets.token_hex(32),
-        MAIL_BACKEND="console",
-        FLASK_APP="app",
-        PYTHONUNBUFFERED="1",
-        BASE_URL=base_url,  # the links in the emails point at this server
-    )
-    started = time.monotonic()
-    _run([str(BIN / "flask"), "db", "upgrade"], env)
-    _run([str(BIN / "flask"), "jobfair", "create-admin", "--email", EMPTY_ADMIN_EMAIL,
-          "--password", EMPTY_ADMIN_PASSWORD], env)
-
-    logs = tmp_path_factory.mktemp("e2e-empty-server")
-    stdout_path, stderr_path = logs / "gunicorn.out", logs / "gunicorn.err"
-    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:app"],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=err,
-        )
-    database = None
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    try:
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"gunicorn exited with code {server.returncode}:\n"
-                            f"{stderr_path.read_text(errors='replace')[-5000:]}")
-            try:
-                with urllib.request.urlopen(base_url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer 200 on /healthz within {SERVER_START_TIMEOUT} s:\n"
-                            f"{stderr_path.read_text(errors='replace')[-5000:]}")
-            time.sleep(0.2)
-        from sqlalchemy.engine import make_url
-
-        shown = make_url(e2e_empty_database_url).render_as_string(hide_password=True)
-        sys.stderr.write(
-            f"\n[e2e] {shown} migrated, organizer created and gunicorn ready at {base_url} "
-            f"in {time.monotonic() - started:.1f} s\n"
-        )
+    seed = ["create-admin", "--email", EMPTY_ADMIN_EMAIL, "--password", EMPTY_ADMIN_PASSWORD]
+    with _served(e2e_empty_database_url, tmp_path_factory, seed, "organizer created") as base_url:
         database = Database(e2e_empty_database_url)
-        yield EmptyServer(base_url, e2e_empty_database_url, database)
-    finally:
-        if database is not None:
-            database.close()  # before the database is dropped
-        server.terminate()
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            yield EmptyServer(base_url, e2e_empty_database_url, database)
+        finally:
+            database.close()  # before the database is dropped
 
 
 @pytest.fixture
