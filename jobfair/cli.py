@@ -70,5 +70,18 @@ def send_mail(limit):
     click.echo(f"{sent} sent, {failed} to retry (backend: {current_app.config['MAIL_BACKEND']}).")
 
 
+@jobfair_cli.command("reminders")
+def reminders():
+    """Queue the day-before reminder of each interview of tomorrow's fairs (once per booking)."""
+    from .booking.reminders import due_reminders, send_reminder
+
+    queued = 0
+    for booking_id in due_reminders():
+        # Claimed and queued in one transaction: a second run (or worker) skips it.
+        queued += send_reminder(booking_id)
+        db.session.commit()
+    click.echo(f"{queued} reminder(s) queued.")
+
+
 def init_app(app):
     app.cli.add_command(jobfair_cli)

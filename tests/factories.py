@@ -117,3 +117,40 @@ def booking(slot_, candidate_user, status="active"):
         slot_.booked_count += 1
     return _save(Booking(slot=slot_, candidate=candidate_user.candidate,
                          participation=slot_.table.participation, status=status))
+
+
+# --- Booking (issue 4) ---------------------------------------------------------------------
+
+
+def bookable_candidate(cohort_, email=None, locale="en", **fields):
+    """A candidate account whose profile is complete (phone, city, cohort, CV): it may book."""
+    fields.setdefault("phone", "+212612345678")
+    fields.setdefault("city", "Casablanca")
+    fields.setdefault("cv_filename", f"cv-{next(_counter)}.pdf")
+    account = candidate(email=email, cohort_=cohort_, **fields)
+    account.locale = locale
+    return account
+
+
+def open_fair(cohorts=(), days_ahead=10, **fields):
+    """A published fair whose booking window is open now (real clock), held in ``days_ahead`` days."""
+    from jobfair.models import utcnow
+    from jobfair.timeutil import local_today
+
+    now = utcnow()
+    fields.setdefault("day", local_today() + timedelta(days=days_ahead))
+    fields.setdefault("booking_opens_at", now - timedelta(days=1))
+    fields.setdefault("booking_closes_at", now + timedelta(days=days_ahead - 1))
+    fields.setdefault("cancellation_deadline", now + timedelta(days=days_ahead - 2))
+    made = fair(**fields)
+    made.cohorts.extend(cohorts)
+    return made
+
+
+def slot_at(table_, hour, minute=0, minutes=20, capacity=1):
+    """A slot of ``table_`` at a local (Casablanca) time on its fair's day."""
+    from jobfair.timeutil import local_to_utc
+
+    day = table_.participation.fair.day
+    return slot(table_, starts_at=local_to_utc(day, time(hour, minute)), minutes=minutes,
+                capacity=capacity)

@@ -95,3 +95,20 @@ def test_a_candidate_without_cohort_is_not_shown_to_companies(auth, client, peop
     people["owner"].candidate.cohort_id = None
     auth.login_as(people["approved rep"])
     assert client.get(people["url"]).status_code == 404
+
+
+@pytest.mark.parametrize("status, expected", [("draft", 404), ("published", 200), ("live", 200),
+                                              ("closed", 200)])
+def test_companies_see_cvs_once_the_fair_is_public(auth, client, make, people, status, expected):
+    """A draft fair is the organizers' work in progress: its companies see no CV yet."""
+    fair = make.fair(status=status)
+    fair.cohorts.append(people["owner"].candidate.cohort)
+    company = make.company()
+    make.participation(fair, company, status="approved")
+    auth.login_as(make.user(role="company_rep", company=company))
+    assert client.get(people["url"]).status_code == expected
+
+
+def test_a_rep_of_a_company_without_company_id_gets_404(auth, client, make, people):
+    auth.login_as(make.user(role="company_rep"))
+    assert client.get(people["url"]).status_code == 404

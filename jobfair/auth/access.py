@@ -30,6 +30,7 @@ ROLE_NAVIGATION = {
         ("organizer.home", _l("Fairs")),
         ("programme.index", _l("Programme")),
         ("companies.organizer_companies", _l("Companies")),
+        ("imports.candidates", _l("Candidates")),
         ("organizer.invitations", _l("Invitations")),
     ],
     "company_rep": [
@@ -39,7 +40,7 @@ ROLE_NAVIGATION = {
         ("company.representatives", _l("Colleagues")),
     ],
     "staff": [("staff.home", _l("My fairs"))],
-    "candidate": [("candidate.home", _l("My space"))],
+    "candidate": [("candidate.home", _l("My space")), ("candidate.profile", _l("My profile"))],
 }
 
 

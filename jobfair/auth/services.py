@@ -12,6 +12,7 @@ from .. import mail
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Candidate, Invitation, User, utcnow
+from ..models.people import new_session_nonce
 from .passwords import hash_password, needs_rehash, verify_password
 
 
@@ -62,18 +63,14 @@ def create_invitation(email, role, invited_by=None, company=None, fair=None, com
         raise DomainError(_l("An account already exists for this email address."), field="email")
     if role == "company_rep" and company is None and not company_name:
         raise DomainError(_l("Choose the company of this representative."), field="company")
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation(
+    invitation, token = _new_invitation(
         email=email,
         role=role,
-        token_hash=_token_hash(token),
         company=company,
         company_name=company_name,
         fair=fair,
         invited_by=invited_by,
-        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]),
     )
-    db.session.add(invitation)
     mail.queue(
         email,
         template,
@@ -82,6 +79,54 @@ def create_invitation(email, role, invited_by=None, company=None, fair=None, com
         inviter=invited_by,
     )
     return invitation, token
+
+
+def _new_invitation(**fields):
+    """An invitation with a fresh token, added to the session; returns (invitation, token)."""
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        token_hash=_token_hash(token),
+        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]),
+        **fields,
+    )
+    db.session.add(invitation)
+    return invitation, token
+
+
+def invite_to_activate(user, invited_by=None, template="candidate_invitation", **context):
+    """Invite the person behind ``user``, an account made without a password (an imported
+    candidate), to activate it; queues the email and returns (invitation, token).
+
+    The same single-use, expiring link as other invitations; ``Invitation.user_id`` names
+    the account, so accepting it sets this account's password instead of creating one.
+    ``user`` must have an id (flushed).
+    """
+    if user.password_hash is not None:
+        raise DomainError(_l("This account is already activated."))
+    invitation, token = _new_invitation(
+        email=user.email, role=user.role, user_id=user.id, invited_by=invited_by
+    )
+    mail.queue(
+        user.email,
+        template,
+        locale=user.locale,
+        user=user,
+        invitation=invitation,
+        link=mail.absolute_url("auth.accept_invitation", token=token),
+        inviter=invited_by,
+        **context,
+    )
+    return invitation, token
+
+
+def account_to_activate(invitation):
+    """The existing account ``invitation`` activates (one made without a password), or None."""
+    if invitation.user_id is None:
+        return None
+    user = db.session.get(User, invitation.user_id)
+    if user is None or user.password_hash is not None:
+        return None
+    return user
 
 
 def invitation_for_token(token):
@@ -100,7 +145,8 @@ def invitation_for_token(token):
 
 def accept_invitation(token, first_name, last_name, password):
     invitation = invitation_for_token(token)
-    if user_by_email(invitation.email):
+    account = account_to_activate(invitation)
+    if account is None and user_by_email(invitation.email):
         raise DomainError(_l("An account already exists for this email address."))
     # Claim the invitation with a conditional UPDATE: of two simultaneous
     # submissions of the same link, only one creates an account.
@@ -111,6 +157,8 @@ def accept_invitation(token, first_name, last_name, password):
     ).rowcount
     if claimed != 1:
         raise DomainError(_l("This invitation has already been used. Log in with your password."))
+    if account is not None:
+        return _activate(account, first_name, last_name, password)
     user = User(
         email=invitation.email,
         role=invitation.role,
@@ -132,6 +180,28 @@ def accept_invitation(token, first_name, last_name, password):
         accept_company_invitation(invitation, user)
     db.session.flush()
     invitation.user_id = user.id
+    return user
+
+
+def _activate(user, first_name, last_name, password):
+    """Give an account made without a password (an imported candidate) its password.
+
+    Conditional on the account still having no password: of two invitations to the same
+    account used at once, only the first activates it. The names typed on the form (shown
+    filled with the account's) replace the stored ones: the person knows their own name.
+    """
+    activated = db.session.execute(
+        User.__table__.update()
+        .where(User.id == user.id, User.password_hash.is_(None))
+        .values(password_hash=hash_password(password), session_nonce=new_session_nonce())
+    ).rowcount
+    if activated != 1:
+        raise DomainError(_l("This account is already activated. Log in with your password."))
+    db.session.expire(user, ["password_hash", "session_nonce"])
+    user.first_name = first_name.strip() or user.first_name
+    user.last_name = last_name.strip() or user.last_name
+    if user.role == "candidate" and user.candidate is None:
+        db.session.add(Candidate(user=user))
     return user
 
 

@@ -95,6 +95,10 @@ def accept_invitation(token):
     except DomainError as error:
         return render_template("auth/invitation_invalid.html", message=error.message), 410
     form = AcceptInvitationForm()
+    account = services.account_to_activate(invitation)
+    if account is not None and request.method == "GET":
+        # An imported candidate: the names are already known, shown to be checked.
+        form.first_name.data, form.last_name.data = account.first_name, account.last_name
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(
@@ -108,7 +112,9 @@ def accept_invitation(token):
         login_user(user)
         flash(_("Welcome! Your account is ready."), "success")
         return redirect(home_url(user), code=303)
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+    return render_template(
+        "auth/accept_invitation.html", form=form, invitation=invitation, account=account
+    )
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

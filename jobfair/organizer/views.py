@@ -105,7 +105,9 @@ def invitations():
             return redirect(url_for("organizer.invitations"), code=303)
     pending = db.session.scalars(
         select(Invitation)
-        .where(Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
+        # Candidates' activation links are followed on the candidates page.
+        .where(Invitation.used_at.is_(None), Invitation.expires_at > utcnow(),
+               Invitation.role != "candidate")
         .order_by(Invitation.created_at.desc())
         .limit(100)
     ).all()

@@ -24,6 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import mail
+from ..booking.notify import cancellation_attachment
+from ..booking.services import promote_waitlist
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import schedule_editable
@@ -109,6 +111,7 @@ def cancel_booking(booking, reason, by_user):
         ends_at=slot.ends_at,
         reason=reason,
         link=mail.absolute_url("candidate.home"),
+        attachment=cancellation_attachment(booking),
     )
     return booking
 
@@ -391,6 +394,8 @@ def unblock_slot(slot):
     check_editable(slot.table.participation.fair)
     slot.is_blocked = False
     db.session.flush()
+    # A place opened: the company's waitlist gets it first (booking/services.py).
+    promote_waitlist(slot.table.participation)
 
 
 def delete_slot(slot, reason, by_user, seen=None):
@@ -434,6 +439,8 @@ def move_slot(slot, new_start, reason, by_user, seen=None):
     cancelled = _drop_bookings([slot.id], reason, by_user, seen)
     slot.starts_at, slot.ends_at = starts_at, ends_at
     db.session.flush()
+    # The slot is free at its new time: the company's waitlist gets it first.
+    promote_waitlist(table.participation)
     return cancelled
 
 

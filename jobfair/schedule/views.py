@@ -186,6 +186,14 @@ def _done(participation, table_id, message, whole_list=False):
 @role_required("company_rep")
 def participation_schedule(participation_id):
     participation = own_participation_or_404(participation_id)
+    table_id = request.args.get("table", type=int)
+    if table_id is not None and is_htmx():
+        # A timeline polling itself (every 10 s): only that table's block, with fresh bookings.
+        tables = load_tables(participation.id, table_id)
+        if not tables:
+            return "", 286  # the table is gone: htmx stops polling
+        return render(PAGE, block="timeline", table=tables[0],
+                      **_context(participation, tables=tables))
     return render_template(PAGE, **_context(participation))
 
 

@@ -36,8 +36,8 @@ class Role:
 
 
 ORGANIZER = Role("organizer", "organizer@demo.jobfair", "/organizer/",
-                 "Salons", "Fairs", ("Salons", "Programme", "Entreprises", "Invitations"),
-                 ("Fairs", "Programme", "Companies", "Invitations"))
+                 "Salons", "Fairs", ("Salons", "Programme", "Entreprises", "Candidats", "Invitations"),
+                 ("Fairs", "Programme", "Companies", "Candidates", "Invitations"))
 STAFF = Role("staff", "staff@demo.jobfair", "/staff/",
              "Mes salons", "My fairs", ("Mes salons",), ("My fairs",))
 COMPANY = Role("company", "recruiter@atlas-digital-services.demo.jobfair", "/company/",
@@ -46,7 +46,7 @@ COMPANY = Role("company", "recruiter@atlas-digital-services.demo.jobfair", "/com
                ("My company", "Profile", "Positions", "Colleagues"))
 CANDIDATE = Role("candidate", "candidate1@demo.jobfair", "/me/",
                  re.compile(r"^Bonjour \w"), re.compile(r"^Hello \w"),
-                 ("Mon espace",), ("My space",))
+                 ("Mon espace", "Mon profil"), ("My space", "My profile"))
 ROLES = [ORGANIZER, STAFF, COMPANY, CANDIDATE]
 
 # Accounts used by no other test, so their saved language cannot leak between tests.
