@@ -33,8 +33,8 @@ translations: $(VENV)/.installed
 
 ## Refresh the catalogues after changing user-facing strings
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o jobfair/translations/messages.pot .
-	$(BIN)/pybabel update -q -N -i jobfair/translations/messages.pot -d jobfair/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o jobfair/translations/messages.pot .
+	$(BIN)/pybabel update -N -i jobfair/translations/messages.pot -d jobfair/translations
 
 # Debian's chromium drives the browser tests; install it where it is missing and we may.
 chromium:
