@@ -43,7 +43,9 @@ def create_admin(email, first_name, last_name, password):
 def demo(reset, if_empty):
     """Fill the database with a believable JobInTech-style fair."""
     from . import demo as demo_data
-    from .models import User
+    from .candidate.services import delete_cv_file
+    from .candidate.views import cv_folder
+    from .models import Candidate, User
 
     has_data = db.session.scalar(select(func.count()).select_from(User)) > 0
     if has_data and not reset:
@@ -53,10 +55,16 @@ def demo(reset, if_empty):
         raise click.ClickException(
             "The database is not empty. Use --reset to replace its content with demo data."
         )
+    old_cvs = []
     if reset:
+        old_cvs = db.session.scalars(
+            select(Candidate.cv_filename).where(Candidate.cv_filename.is_not(None))
+        ).all()
         demo_data.empty_database()
-    summary = demo_data.build()
+    summary = demo_data.build(cv_folder=cv_folder())
     db.session.commit()
+    for name in old_cvs:
+        delete_cv_file(cv_folder(), name)
     click.echo(summary)
 
 

@@ -1,10 +1,15 @@
 """Demo data: a JobInTech-style job fair in Casablanca. Deterministic (seeded)."""
+import io
 import random
 import re
 import unicodedata
 from datetime import time, timedelta
 
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
 from .auth.passwords import hash_password
+from .candidate.services import store_cv
 # One normaliser for demo data and invitations, so that duplicates are found in both.
 from .companies.matching import normalise_company_name  # noqa: F401 (tests use it from here)
 from .extensions import db
@@ -85,8 +90,34 @@ def empty_database():
     db.session.flush()
 
 
-def build(today=None):
-    """Create the demo fair and its people; returns a one-line summary."""
+def demo_cv(candidate, cohort):
+    """A one-page PDF CV, so that demo candidates can book and companies can read CVs."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setTitle(f"CV {candidate.user.full_name}")
+    pdf.setFont("Helvetica-Bold", 20)
+    pdf.drawString(60, 770, candidate.user.full_name)
+    pdf.setFont("Helvetica", 12)
+    lines = [
+        f"{cohort.name} · {cohort.operator.name}",
+        f"{candidate.city} · {candidate.phone} · {candidate.user.email}",
+        "",
+        f"Compétences : {candidate.skills}",
+        candidate.pitch,
+    ]
+    for index, line in enumerate(lines):
+        pdf.drawString(60, 740 - 18 * index, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def build(today=None, cv_folder=None):
+    """Create the demo fair and its people; returns a one-line summary.
+
+    With ``cv_folder``, candidates 1–100 get a PDF CV there (a complete profile);
+    candidates 101–120 are left without one, as real newcomers are.
+    """
     rng = random.Random(2026)
     today = today or local_today()
     # One hash for every demo account: they share one password, and hashing
@@ -206,6 +237,8 @@ def build(today=None):
         )
         db.session.add(candidate)
         candidates.append(candidate)
+        if cv_folder and number <= 100:
+            store_cv(candidate, demo_cv(candidate, candidate.cohort), cv_folder)
 
     # Forty candidates have already booked one interview each.
     for number, candidate in enumerate(candidates[:40]):

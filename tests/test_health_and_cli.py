@@ -1,4 +1,5 @@
 """Health check, demo data and the admin command."""
+import pytest
 from sqlalchemy import func, select
 
 from jobfair import create_app
@@ -22,7 +23,14 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path):
     assert response.json["status"] == "error"
 
 
-def test_demo_builds_a_believable_fair(runner, auth, client):
+@pytest.fixture
+def instance(app, monkeypatch, tmp_path):
+    """Demo CVs go to a temporary instance folder, not the developer's."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    return tmp_path
+
+
+def test_demo_builds_a_believable_fair(runner, auth, client, instance):
     result = runner.invoke(args=["jobfair", "demo"])
     assert result.exit_code == 0, result.output
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
@@ -35,6 +43,13 @@ def test_demo_builds_a_believable_fair(runner, auth, client):
     emails = set(db.session.scalars(select(User.email)))
     assert {"organizer@demo.jobfair", "staff@demo.jobfair", "candidate1@demo.jobfair",
             "candidate120@demo.jobfair", "recruiter@atlas-digital-services.demo.jobfair"} <= emails
+    # Most candidates have a CV (a real PDF on disk), the last twenty not yet.
+    with_cv = db.session.scalars(select(Candidate).where(Candidate.cv_filename.is_not(None))).all()
+    assert len(with_cv) == 100
+    assert all((instance / "cvs" / c.cv_filename).read_bytes().startswith(b"%PDF-") for c in with_cv)
+    assert db.session.scalar(
+        select(Candidate).join(User).where(User.email == "candidate120@demo.jobfair")
+    ).cv_filename is None
     # Booked counts agree with the bookings.
     booked = db.session.scalar(select(func.sum(Slot.booked_count)))
     assert booked == count(Booking) > 0
@@ -47,7 +62,7 @@ def test_demo_builds_a_believable_fair(runner, auth, client):
         auth.logout()
 
 
-def test_demo_refuses_a_non_empty_database_unless_reset(runner, make):
+def test_demo_refuses_a_non_empty_database_unless_reset(runner, make, instance):
     make.user(email="someone@example.ma")
     db.session.commit()
     refused = runner.invoke(args=["jobfair", "demo"])
@@ -56,6 +71,10 @@ def test_demo_refuses_a_non_empty_database_unless_reset(runner, make):
     assert db.session.scalar(select(func.count()).select_from(Company)) == 0
     reset = runner.invoke(args=["jobfair", "demo", "--reset"])
     assert reset.exit_code == 0, reset.output
+    assert len(list((instance / "cvs").iterdir())) == 100
+    # A second reset replaces the CVs instead of piling them up.
+    assert runner.invoke(args=["jobfair", "demo", "--reset"]).exit_code == 0
+    assert len(list((instance / "cvs").iterdir())) == 100
     assert db.session.scalar(select(User).where(User.email == "someone@example.ma")) is None
     assert db.session.scalar(select(func.count()).select_from(Candidate)) == 120
 
@@ -73,8 +92,6 @@ def test_create_admin_makes_an_organizer_who_can_log_in(runner, auth):
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
-    import pytest
-
     from jobfair.config import Config
 
     class Production(Config):

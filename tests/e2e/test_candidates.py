@@ -448,7 +448,7 @@ def test_a_list_with_one_bad_line_imports_nothing(open_page, demo_database, tmp_
     line = problems.locator("#line-3")
     expect(line.get_by_role("rowheader")).to_have_text("3")
     expect(line.locator("td")).to_have_text(
-        re.compile(r"« hamid\.filali@@jobintech-e2e » n'est pas une adresse e-mail valide\."))
+        re.compile(r"«\shamid\.filali@@jobintech-e2e\s» n'est pas une adresse e-mail valide\."))
     expect(page.get_by_role("button", name="Importer", exact=True)).to_have_count(0)
     if device == "phone":
         expect_no_horizontal_scroll(tab)
