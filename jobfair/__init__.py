@@ -63,13 +63,17 @@ def _finish_config(app):
 
 def _register_blueprints(app):
     from .auth.views import bp as auth_bp
+    from .badges.views import bp as badges_bp
     from .booking.views import bp as booking_bp
     from .booths.views import bp as booths_bp
     from .candidate.views import bp as candidate_bp
+    from .checkin.views import bp as checkin_bp
     from .companies.views import bp as companies_bp
     from .company.views import bp as company_bp
+    from .dashboard.views import bp as dashboard_bp
     from .fairs.views import bp as fairs_bp
     from .imports.views import bp as imports_bp
+    from .leads.views import bp as leads_bp
     from .main.views import bp as main_bp
     from .organizer.views import bp as organizer_bp
     from .programme.views import bp as programme_bp
@@ -79,6 +83,7 @@ def _register_blueprints(app):
     for blueprint in (
         main_bp, auth_bp, organizer_bp, company_bp, staff_bp, candidate_bp,
         programme_bp, fairs_bp, companies_bp, booths_bp, schedule_bp, imports_bp, booking_bp,
+        badges_bp, checkin_bp, leads_bp, dashboard_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -38,6 +38,8 @@ class CheckIn(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="entry")
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
     scanned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The staff device's own name ("Entrée nord — téléphone 2"), shown in "already checked in".
+    device_name: Mapped[str | None] = mapped_column(String(100))
     # Sent by the scanner with each scan, so that a retried request is not a second scan.
     nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
     undone_at: Mapped[datetime | None]
