@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test setup chromium translations extract-messages bench clean
+.PHONY: run test setup chromium fonts debian-packages translations extract-messages bench clean
 
 ## make run: install everything, upgrade the SQLite database, load demo data if empty, serve on :5000
 run: setup
@@ -16,7 +16,7 @@ run: setup
 test: setup chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed node_modules/.installed translations
+setup: $(VENV)/.installed node_modules/.installed translations fonts
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,13 +36,26 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o jobfair/translations/messages.pot .
 	$(BIN)/pybabel update -N -i jobfair/translations/messages.pot -d jobfair/translations
 
-# Debian's chromium drives the browser tests; install it where it is missing and we may.
+# Debian's chromium drives the browser tests, and badge PDFs use Debian's DejaVu fonts
+# (fonts-dejavu-core); install them where they are missing and we may.
 chromium:
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
-	else echo "!! /usr/bin/chromium is missing and cannot be installed here: run 'sudo apt-get install chromium'." >&2; \
-	     echo "!! The browser tests (tests/e2e) will fail until it is installed." >&2; fi
+	@$(MAKE) --no-print-directory debian-packages PACKAGES="chromium fonts-dejavu-core" \
+	  CHECK="/usr/bin/chromium /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf" \
+	  WHY="the browser tests (tests/e2e) and badge PDFs"
+
+# Badges are drawn with DejaVu Sans (Latin, accents and Arabic script).
+fonts:
+	@$(MAKE) --no-print-directory debian-packages PACKAGES="fonts-dejavu-core" \
+	  CHECK="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf" WHY="badge PDFs"
+
+# Install Debian packages where a file they provide is missing and we may (root or sudo).
+debian-packages:
+	@missing=""; for f in $(CHECK); do [ -e "$$f" ] || missing=1; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(PACKAGES); \
+	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq $(PACKAGES); \
+	else echo "!! $(PACKAGES) missing and cannot be installed here: run 'sudo apt-get install $(PACKAGES)'." >&2; \
+	     echo "!! $(WHY) will fail until then." >&2; fi
 
 clean:
 	rm -rf $(VENV) node_modules instance/jobfair.db*

@@ -274,11 +274,13 @@ def world(make, organizer, candidate, company_rep, staff):
             "participation_id": participation.id,
             "company_id": company.id,
             "booking_id": booking.id,
+            "candidate_id": candidate.candidate.id,
             "table_id": table.id,
             "position_id": position.id,
             "cohort_id": cohort.id,
             "operator_id": cohort.operator_id,
             "track_id": cohort.track_id,
+            "token": "no-such-badge",  # /b/<token>: the neutral badge page
         },
     }
     db.session.commit()

@@ -1,3 +1,110 @@
-from flask import Blueprint
+"""Entrance check-in: the badge link (/b/<token>) and the staff scanner."""
+import uuid
+
+from flask import Blueprint, abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import role_required
+from ..errors import DomainError
+from ..extensions import db
+from ..htmx import render
+from ..models import Badge, CheckIn, Fair
+from . import services
 
 bp = Blueprint("checkin", __name__)
+
+SCANNER_ROLES = ("staff", "organizer")
+
+
+def _may_scan(fair, user):
+    return user.role == "organizer" or (
+        user.role == "staff" and any(s.id == user.id for s in fair.staff))
+
+
+def _scanner_fair(fair_id):
+    """The fair, if the current staff member works at it (organizers: any fair); else 404."""
+    fair = db.session.get(Fair, fair_id)
+    if fair is None or not _may_scan(fair, current_user):
+        abort(404)
+    return fair
+
+
+def _new_nonce():
+    return str(uuid.uuid4())
+
+
+def _context(fair, result=None, device_name="", query="", people=()):
+    return {
+        "fair": fair, "result": result, "device_name": device_name, "query": query,
+        "people": people, "checked_in": services.checked_in_ids(fair, people),
+        "new_nonce": _new_nonce, "can_undo": services.can_undo, "live": services.is_live(fair)}
+
+
+def _page(fair, result=None, device_name=""):
+    """The whole scanner page with the result; only the result for fetch / htmx."""
+    return render("checkin/scanner.html", block="result",
+                  **_context(fair, result, device_name))
+
+
+@bp.route("/staff/fairs/<int:fair_id>/scan")
+@role_required(*SCANNER_ROLES)
+def scanner(fair_id):
+    fair = _scanner_fair(fair_id)
+    query = request.args.get("q", "").strip()[:100]
+    people = services.search_people(fair, query) if query else []
+    return render_template("checkin/scanner.html", **_context(
+        fair, device_name=request.args.get("device_name", "")[:100], query=query, people=people))
+
+
+@bp.route("/staff/fairs/<int:fair_id>/scan", methods=["POST"])
+@role_required(*SCANNER_ROLES)
+def scan(fair_id):
+    fair = _scanner_fair(fair_id)
+    device_name = request.form.get("device_name", "")[:100]
+    result = services.scan(fair, request.form.get("code", ""), current_user,
+                           device_name, request.form.get("nonce") or None)
+    db.session.commit()
+    return _page(fair, result, device_name)
+
+
+@bp.route("/staff/fairs/<int:fair_id>/people/<int:user_id>/checkin", methods=["POST"])
+@role_required(*SCANNER_ROLES)
+def person(fair_id, user_id):
+    fair = _scanner_fair(fair_id)
+    device_name = request.form.get("device_name", "")[:100]
+    result = services.check_in_person(fair, user_id, current_user, device_name,
+                                      request.form.get("nonce") or None)
+    db.session.commit()
+    return _page(fair, result, device_name)
+
+
+@bp.route("/staff/fairs/<int:fair_id>/checkins/<int:checkin_id>/undo", methods=["POST"])
+@role_required(*SCANNER_ROLES)
+def undo(fair_id, checkin_id):
+    fair = _scanner_fair(fair_id)
+    checkin = db.session.get(CheckIn, checkin_id)
+    if checkin is None or checkin.fair_id != fair.id:
+        abort(404)
+    device_name = request.form.get("device_name", "")[:100]
+    try:
+        services.undo(checkin, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _page(fair, device_name=device_name)
+    db.session.commit()
+    flash(_("Check-in of %(name)s undone.", name=checkin.user.full_name), "success")
+    return _page(fair, device_name=device_name)
+
+
+@bp.route("/b/<token>")
+def badge(token):
+    """What a phone's camera app opens: the check-in screen for staff, nothing for others."""
+    if current_user.is_authenticated and current_user.role in SCANNER_ROLES:
+        found = db.session.scalars(select(Badge).where(Badge.token == token)).first()
+        if found is not None and _may_scan(found.fair, current_user):
+            return render_template("checkin/badge.html", badge=found, fair=found.fair,
+                                   nonce=str(uuid.uuid4()), live=services.is_live(found.fair))
+    return render_template("checkin/neutral.html")

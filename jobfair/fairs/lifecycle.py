@@ -85,3 +85,8 @@ def next_statuses(fair):
 
 def is_over(fair):
     return fair.status == "closed"
+
+
+def is_live(fair):
+    """The fair is under way: badges are scanned at the entrance and at the booths."""
+    return fair.status == "live"

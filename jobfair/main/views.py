@@ -9,6 +9,7 @@ bp = Blueprint("main", __name__)
 # Files served from node_modules (installed from the npm registry, never committed).
 VENDOR_FILES = {
     "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
+    "jsQR.js": ("jsqr", "dist/jsQR.js"),
 }
 
 

@@ -15,15 +15,15 @@ All on the DEMO data (``live_server``), in French (the app's default language):
    page: the booking and then the move appear WITHOUT a reload (htmx polling), with the
    candidate's name and a CV link that downloads the PDF.
 3. Waitlist: Oasis Networks is made fully booked (direct SQL on the demo database: demo
-   candidates 101–115 take its free slots); a demo candidate uploads a CV, joins its
-   waitlist; a demo candidate holding a booking there cancels it; the first one is booked
+   candidates 71–90 take its free slots); a demo candidate without a CV (candidate116)
+   uploads one, joins its waitlist; a demo candidate holding a booking there cancels it; the first one is booked
    automatically (schedule page, email with the .ics, the company's schedule).
 4. The candidate's and the organizer's pages on a 390 × 844 phone.
 
 Companies used here and by no other browser test: Télécom Sahel, Banque du Détroit
 (journey 2) and Oasis Networks (journey 3). Demo accounts used only here: candidate6
-(holds an Oasis Networks booking), candidate14 (looked at only), candidate90, candidate95,
-candidate98 and candidate101–115.
+(holds an Oasis Networks booking), candidate14 (looked at only), candidate71–90, candidate95,
+candidate98 and candidate116. Demo candidates 1–100 have a CV, 101–120 none (demo.py).
 
 Every page is screenshotted and checked with axe-core (``Browsing.check``).
 """
@@ -76,9 +76,9 @@ FIRST_TIME, MOVED_TIME, BANK_TIME = "14:00–14:20", "16:00–16:20", "15:00–1
 # Journey 3: the waitlist.
 OASIS = "Oasis Networks"
 OASIS_REP = "recruiter@oasis-networks.demo.jobfair"
-WAITING = "candidate90@demo.jobfair"
+WAITING = "candidate116@demo.jobfair"  # no CV in the demo data
 HOLDER = "candidate6@demo.jobfair"  # demo.py gives candidate6 an Oasis Networks booking
-FILLERS = range(101, 116)  # demo candidates who take Oasis Networks' free slots
+FILLERS = range(71, 91)  # demo candidates (no booking yet) who take Oasis Networks' free slots
 
 PHONE_CANDIDATE = "candidate14@demo.jobfair"  # has one demo booking (Maghreb Consulting IT)
 
@@ -253,7 +253,8 @@ def upload_cv(tab, name, data):
     page = tab.page
     page.get_by_label("Votre CV (PDF, 5 Mo au maximum)", exact=True).set_input_files(
         {"name": name, "mimeType": "application/pdf", "buffer": data})
-    page.locator("#cv-form").get_by_role("button").click()
+    page.locator("#cv-form").get_by_role(
+        "button", name=re.compile(r"^(Déposer|Remplacer) mon CV$")).click()
 
 
 def local_time(value):
@@ -282,6 +283,10 @@ def open_directory(tab):
     card = page.locator("#my-fairs li.card").filter(has_text=DEMO_FAIR)
     card.get_by_role("link", name=f"Entreprises et entretiens · {DEMO_FAIR}", exact=True).click()
     expect(heading(tab)).to_have_text(f"Entreprises présentes à {DEMO_FAIR}")
+
+
+def fair_id(page):
+    return int(re.search(r"/me/fairs/(\d+)/", page.url).group(1))
 
 
 def company_cards(page):
@@ -568,6 +573,9 @@ def test_imported_candidate_activates_completes_the_profile_and_books(
     expect_same_document(page)
     tab.check("08-directory-filtered")
     page.get_by_role("link", name="Effacer les filtres", exact=True).click()
+    expect(page).to_have_url(tab.url(f"/me/fairs/{fair_id(page)}/companies"))
+    expect(page.locator("h1")).to_have_count(1)  # a page, not a page inside the results
+    expect(page.get_by_label("Secteur", exact=True)).to_have_value("")
     expect(page.locator(".bk-count")).to_have_text("12 entreprises")
 
     # --- A company's page; the first booking (htmx).
@@ -838,8 +846,8 @@ def test_candidate_pages_on_a_phone(open_page, demo_database):
 
     open_company(tab, "Souss Software")
     expect(page.locator(".bk-slots tbody tr").first).to_be_visible()
-    # Without a CV the page says what is missing, before any attempt.
-    expect(page.locator("#slots")).to_contain_text("Complétez votre profil avant de réserver.")
+    expect(page.locator("#slots")).not_to_contain_text("Complétez votre profil")  # demo CV
+    expect(page.get_by_role("button", name=re.compile(r"^Réserver ")).first).to_be_visible()
     expect_no_horizontal_scroll(tab)
     tab.check("04-company")
 

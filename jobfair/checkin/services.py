@@ -1,0 +1,300 @@
+"""Entrance check-in: one scan → one answer, idempotent by nonce, race-safe by index.
+
+``scan`` and ``check_in_person`` never raise for the scan's outcome: they return
+a ``ScanResult`` whose ``status`` the scanner shows (checked_in, already_checked_in,
+unknown_badge, revoked_badge, not_registered, fair_not_live). The last guard
+against two check-ins of one person is the partial unique index
+``uq_checkins_entry_fair_user``: the loser of a race gets an IntegrityError and
+answers "already checked in" with the winner's row.
+"""
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..booking.services import live_bookings
+from ..errors import DomainError
+from ..extensions import db
+from ..fairs.lifecycle import is_live
+from ..models import (
+    AuditEvent,
+    Badge,
+    Booth,
+    Candidate,
+    CheckIn,
+    Fair,
+    Participation,
+    User,
+    fair_cohorts,
+    utcnow,
+)
+
+UNDO_WINDOW = timedelta(minutes=5)
+STATUSES = ("checked_in", "already_checked_in", "unknown_badge", "revoked_badge",
+            "not_registered", "fair_not_live")
+GOOD, WARNING, BAD = "good", "warning", "bad"
+TONES = {"checked_in": GOOD, "already_checked_in": WARNING}
+STATUS_LABELS = {
+    "checked_in": _l("Checked in"),
+    "already_checked_in": _l("Already checked in"),
+    "unknown_badge": _l("Unknown badge"),
+    "revoked_badge": _l("Revoked badge: a newer one exists"),
+    "not_registered": _l("Not registered for this fair"),
+    "fair_not_live": _l("This fair is not live"),
+}
+
+
+@dataclass
+class Interview:
+    starts_at: object  # naive UTC; templates show it with |time
+    ends_at: object
+    company: str
+    booth: str | None
+
+
+@dataclass
+class ScanResult:
+    status: str
+    person: User | None = None
+    checkin: CheckIn | None = None
+    interviews: list = field(default_factory=list)
+    affiliation: str | None = None  # track / cohort, or company
+
+    @property
+    def tone(self):
+        return TONES.get(self.status, BAD)
+
+    @property
+    def label(self):
+        return STATUS_LABELS[self.status]
+
+
+# --- Reading a code --------------------------------------------------------------------
+
+
+def extract_token(code):
+    """The badge token from a scanned or typed code: a full badge URL or the bare token."""
+    code = (code or "").strip()
+    if "/b/" in code:
+        code = code.rsplit("/b/", 1)[1]
+    for stop in ("?", "#", "/"):
+        code = code.split(stop, 1)[0]
+    return code.strip()
+
+
+# --- Who belongs to the fair ------------------------------------------------------------
+
+
+def _approved_company_ids(fair):
+    return set(db.session.scalars(
+        select(Participation.company_id)
+        .where(Participation.fair_id == fair.id, Participation.status == "approved")))
+
+
+def is_expected(fair, person):
+    """A candidate of an invited cohort, or a representative of an approved company."""
+    if person is None or not person.is_enabled:
+        return False
+    if person.role == "candidate":
+        cohort_id = person.candidate.cohort_id if person.candidate else None
+        return cohort_id is not None and cohort_id in {c.id for c in fair.cohorts}
+    if person.role == "company_rep":
+        return person.company_id is not None and person.company_id in _approved_company_ids(fair)
+    return False
+
+
+def _affiliation(fair, person):
+    if person.role == "candidate" and person.candidate and person.candidate.cohort:
+        cohort = person.candidate.cohort
+        return f"{cohort.track.name} · {cohort.name}"
+    if person.role == "company_rep" and person.company:
+        return person.company.name
+    return None
+
+
+def _interviews(fair, person):
+    if person.role != "candidate" or person.candidate is None:
+        return []
+    booths = {b.participation_id: b.number for b in db.session.scalars(
+        select(Booth).where(Booth.fair_id == fair.id, Booth.participation_id.is_not(None)))}
+    return [Interview(b.slot.starts_at, b.slot.ends_at, b.participation.company.name,
+                      booths.get(b.participation_id))
+            for b in sorted(live_bookings(person.candidate.id, fair.id),
+                            key=lambda b: b.slot.starts_at)]
+
+
+def _result(status, fair, person=None, checkin=None):
+    if person is None:
+        return ScanResult(status)
+    interviews = _interviews(fair, person) if status in ("checked_in",
+                                                         "already_checked_in") else []
+    return ScanResult(status, person, checkin, interviews, _affiliation(fair, person))
+
+
+# --- Checking in ------------------------------------------------------------------------
+
+
+def live_checkin(fair, person):
+    return db.session.scalars(
+        select(CheckIn)
+        .where(CheckIn.fair_id == fair.id, CheckIn.user_id == person.id,
+               CheckIn.kind == "entry", CheckIn.undone_at.is_(None))
+        .options(joinedload(CheckIn.scanned_by))
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def _by_nonce(fair, nonce):
+    if not nonce:
+        return None
+    return db.session.scalars(
+        select(CheckIn).where(CheckIn.nonce == nonce, CheckIn.fair_id == fair.id)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def _audit(action, actor, fair, checkin, **details):
+    db.session.add(AuditEvent(
+        action=action, actor_id=actor.id if actor else None, fair_id=fair.id,
+        object_type="checkin", object_id=checkin.id,
+        details=json.dumps({"user_id": checkin.user_id, **details}, ensure_ascii=False)))
+
+
+def _check_in(fair, person, badge, staff_user, device_name, nonce):
+    """Check ``person`` in unless they already are; the first answer for a known nonce."""
+    first = _by_nonce(fair, nonce)
+    if first is not None:
+        return _result("checked_in", fair, first.user, first)
+    existing = live_checkin(fair, person)
+    if existing is not None:
+        return _result("already_checked_in", fair, person, existing)
+    checkin = CheckIn(fair_id=fair.id, user_id=person.id, badge_id=badge.id if badge else None,
+                      kind="entry", checked_in_at=utcnow(), scanned_by_id=staff_user.id,
+                      device_name=(device_name or "").strip()[:100] or None,
+                      nonce=(nonce or "").strip()[:64] or None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(checkin)
+    except IntegrityError:
+        # Someone else just checked them in (or this very scan, retried, got there first).
+        first = _by_nonce(fair, nonce)
+        if first is not None:
+            return _result("checked_in", fair, first.user, first)
+        existing = live_checkin(fair, person)
+        if existing is None and checkin.nonce:
+            # Not this person's row: the nonce was used at another fair. Scan without it.
+            return _check_in(fair, person, badge, staff_user, device_name, None)
+        return _result("already_checked_in", fair, person, existing)
+    _audit("checkin.entry", staff_user, fair, checkin, device=checkin.device_name,
+           badge_id=checkin.badge_id)
+    return _result("checked_in", fair, person, checkin)
+
+
+def scan(fair, token, staff_user, device_name=None, nonce=None):
+    """The answer to one scan of ``token`` (a bare token or a badge URL) at ``fair``."""
+    if not is_live(fair):
+        return ScanResult("fair_not_live")
+    first = _by_nonce(fair, nonce)
+    if first is not None:
+        return _result("checked_in", fair, first.user, first)
+    token = extract_token(token)
+    badge = db.session.scalars(select(Badge).where(Badge.token == token)).first() if token \
+        else None
+    if badge is None:
+        return ScanResult("unknown_badge")
+    if badge.revoked_at is not None:
+        return ScanResult("revoked_badge")
+    if badge.fair_id != fair.id or not is_expected(fair, badge.user):
+        return ScanResult("not_registered")
+    return _check_in(fair, badge.user, badge, staff_user, device_name, nonce)
+
+
+def check_in_person(fair, user_id, staff_user, device_name=None, nonce=None):
+    """The name-search path: the same rules, without a badge (its live badge is recorded)."""
+    if not is_live(fair):
+        return ScanResult("fair_not_live")
+    first = _by_nonce(fair, nonce)
+    if first is not None:
+        return _result("checked_in", fair, first.user, first)
+    person = db.session.get(User, user_id)
+    if not is_expected(fair, person):
+        return ScanResult("not_registered")
+    badge = db.session.scalars(select(Badge).where(
+        Badge.fair_id == fair.id, Badge.user_id == person.id, Badge.revoked_at.is_(None))).first()
+    return _check_in(fair, person, badge, staff_user, device_name, nonce)
+
+
+# --- Undo -------------------------------------------------------------------------------
+
+
+def can_undo(checkin, user, now=None):
+    now = now or utcnow()
+    return (checkin is not None and checkin.undone_at is None
+            and now - checkin.checked_in_at <= UNDO_WINDOW
+            and (user.role == "organizer" or checkin.scanned_by_id == user.id))
+
+
+def undo(checkin, user, now=None):
+    """Cancel a mistaken check-in: by its scanner (or an organizer), within five minutes."""
+    now = now or utcnow()
+    if user.role != "organizer" and checkin.scanned_by_id != user.id:
+        raise DomainError(_l("Only the staff member who checked this person in can undo it."))
+    if checkin.undone_at is not None:
+        raise DomainError(_l("This check-in was already undone."))
+    if now - checkin.checked_in_at > UNDO_WINDOW:
+        raise DomainError(_l("A check-in can only be undone within five minutes."))
+    checkin.undone_at, checkin.undone_by_id = now, user.id
+    db.session.flush()
+    _audit("checkin.undo", user, db.session.get(Fair, checkin.fair_id), checkin,
+           checked_in_at=checkin.checked_in_at.isoformat(), device=checkin.device_name,
+           scanned_by_id=checkin.scanned_by_id)
+    return checkin
+
+
+# --- Name search ------------------------------------------------------------------------
+
+
+def fold(text):
+    """Lower case without accents: "Élodie" and "elodie" match."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def search_people(fair, query, limit=20):
+    """Candidates of the fair's cohorts and representatives of its approved companies."""
+    words = fold(query).split()
+    if not words:
+        return []
+    cohort_ids = select(fair_cohorts.c.cohort_id).where(fair_cohorts.c.fair_id == fair.id)
+    company_ids = select(Participation.company_id).where(
+        Participation.fair_id == fair.id, Participation.status == "approved")
+    people = db.session.scalars(
+        select(User)
+        .outerjoin(Candidate, Candidate.user_id == User.id)
+        .where(User.is_enabled.is_(True), or_(
+            (User.role == "candidate") & Candidate.cohort_id.in_(cohort_ids),
+            (User.role == "company_rep") & User.company_id.in_(company_ids)))
+        .order_by(User.last_name, User.first_name, User.id)
+    ).all()
+    found = []
+    for person in people:
+        name = fold(f"{person.first_name} {person.last_name}")
+        if all(word in name for word in words):
+            found.append(person)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def checked_in_ids(fair, people):
+    ids = [p.id for p in people]
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(CheckIn.user_id).where(
+        CheckIn.fair_id == fair.id, CheckIn.user_id.in_(ids), CheckIn.kind == "entry",
+        CheckIn.undone_at.is_(None))))

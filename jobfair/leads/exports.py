@@ -1,0 +1,74 @@
+"""The company's leads and attendance as CSV (Excel, French: ``;``, UTF-8 with BOM) and XLSX.
+
+Spreadsheet formula injection: a cell starting with = + - @ tab or CR is prefixed with ``'``.
+"""
+import csv
+import io
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+
+from ..timeutil import utc_to_local
+from .services import NEXT_STEP_LABELS
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_DELIMITER = ";"  # French Excel reads ";" (the "," is its decimal separator).
+
+
+def safe_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def booking_status_label(status):
+    return {
+        "active": _("Booked"),
+        "attended": _("Attended"),
+        "no_show": _("No-show"),
+        "cancelled": _("Cancelled"),
+    }.get(status, status or "")
+
+
+def table(rows):
+    """Header and rows (plain values) of the export."""
+    header = [_("Last name"), _("First name"), _("Email"), _("Track"), _("Rating"),
+              _("Notes"), _("Next step"), _("Booking"), _("Slot (local time)")]
+    body = []
+    for row in rows:
+        candidate, lead, booking = row["candidate"], row["lead"], row["booking"]
+        track = candidate.cohort.track.name if candidate.cohort and candidate.cohort.track else ""
+        body.append([
+            candidate.user.last_name, candidate.user.first_name, candidate.user.email, track,
+            lead.rating if lead and lead.rating else "",
+            lead.notes if lead else "",
+            str(NEXT_STEP_LABELS[lead.next_step]) if lead and lead.next_step in NEXT_STEP_LABELS
+            else "",
+            booking_status_label(booking.status) if booking else _("Walk-in"),
+            utc_to_local(booking.slot.starts_at).strftime("%Y-%m-%d %H:%M") if booking else "",
+        ])
+    return header, body
+
+
+def to_csv(rows):
+    header, body = table(rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    for line in [header, *body]:
+        writer.writerow([safe_cell(value) for value in line])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows):
+    header, body = table(rows)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Leads")[:31]
+    for line in [header, *body]:
+        sheet.append([safe_cell(value) for value in line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,220 @@
+// The staff scanner: camera (BarcodeDetector, else jsQR), handheld scanner or typed code.
+// Each scan is posted with a fresh nonce; a lost answer is retried with the SAME nonce, so
+// the server returns the first answer and never checks a person in twice. Without this
+// file the page's forms work as plain POSTs.
+(function () {
+  "use strict";
+
+  var DEVICE_KEY = "jobfair.scanner.device";
+  var SAME_CODE_MS = 4000;
+  var RETRY_MS = 2000;
+
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  function newNonce() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  // --- The device name, remembered on this device -------------------------------------
+  function rememberDevice() {
+    var input = document.getElementById("scan-device");
+    var store = storage();
+    if (!input || !store) { return; }
+    if (!input.value) { input.value = store.getItem(DEVICE_KEY) || ""; }
+    function copy() {
+      store.setItem(DEVICE_KEY, input.value);
+      document.querySelectorAll("input.device-copy, .scan-undo input[name=device_name]")
+        .forEach(function (hidden) { hidden.value = input.value; });
+    }
+    input.addEventListener("input", copy);
+    document.addEventListener("submit", copy, true);
+    copy();
+  }
+
+  // --- Sending scans, in order, retried until the server answers ----------------------
+  function Sender(form, live, pending) {
+    this.form = form;
+    this.live = live;
+    this.pending = pending;
+    this.queue = [];
+    this.busy = false;
+  }
+
+  Sender.prototype.add = function (code) {
+    var device = document.getElementById("scan-device");
+    this.queue.push({
+      code: code,
+      nonce: newNonce(),
+      device_name: device ? device.value : ""
+    });
+    this.next();
+  };
+
+  Sender.prototype.show = function (text) {
+    this.pending.textContent = text || "";
+    this.pending.hidden = !text;
+  };
+
+  Sender.prototype.next = function () {
+    if (this.busy || !this.queue.length) { return; }
+    this.busy = true;
+    var self = this;
+    var scan = this.queue[0];
+    var body = new URLSearchParams();
+    var csrf = this.form.querySelector("input[name=csrf_token]").value;
+    body.set("csrf_token", csrf);
+    body.set("nonce", scan.nonce);
+    body.set("code", scan.code);
+    body.set("device_name", scan.device_name);
+    fetch(this.form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "HX-Request": "true" }
+    }).then(function (response) {
+      if (response.status >= 500) { throw new Error("server " + response.status); }
+      return response.text().then(function (html) {
+        self.queue.shift();
+        self.busy = false;
+        if (response.ok) {
+          self.live.innerHTML = html;
+          self.show("");
+        } else {
+          // Refused (session ended, CSRF…): never shown as a success; not retried.
+          self.show(self.pending.dataset.refused + " (" + response.status + ")");
+        }
+        self.next();
+      });
+    }).catch(function () {
+      // No answer: the scan may or may not have arrived. Retry with the same nonce.
+      self.show(self.pending.dataset.retrying);
+      self.live.innerHTML = "";
+      window.setTimeout(function () { self.busy = false; self.next(); }, RETRY_MS);
+    });
+  };
+
+  // --- The camera -----------------------------------------------------------------------
+  function Camera(section, onCode) {
+    this.section = section;
+    this.video = section.querySelector("video");
+    this.button = section.querySelector("#camera-toggle");
+    this.status = section.querySelector("#camera-status");
+    this.canvas = document.createElement("canvas");
+    this.onCode = onCode;
+    this.stream = null;
+    this.detector = null;
+    this.last = { code: null, at: 0 };
+    var self = this;
+    this.button.addEventListener("click", function () {
+      if (self.stream) { self.stop(); } else { self.start(); }
+    });
+    section.hidden = false;
+  }
+
+  Camera.prototype.start = function () {
+    var self = this;
+    var pickDetector = Promise.resolve(null);
+    if ("BarcodeDetector" in window && window.BarcodeDetector.getSupportedFormats) {
+      pickDetector = window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+        return formats.indexOf("qr_code") >= 0
+          ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+      }).catch(function () { return null; });
+    }
+    navigator.mediaDevices.getUserMedia({
+      video: { facingMode: { ideal: "environment" } }, audio: false
+    }).then(function (stream) {
+      self.stream = stream;
+      self.video.srcObject = stream;
+      self.video.hidden = false;
+      self.button.textContent = self.button.dataset.stop || "Stop camera";
+      self.status.textContent = "";
+      return Promise.all([self.video.play(), pickDetector]);
+    }).then(function (results) {
+      self.detector = results[1];
+      self.tick();
+    }).catch(function (error) {
+      self.status.textContent = (self.status.dataset.failed || "Camera unavailable") +
+        " (" + error.name + ")";
+      self.stop();
+    });
+  };
+
+  Camera.prototype.stop = function () {
+    if (this.stream) {
+      this.stream.getTracks().forEach(function (track) { track.stop(); });
+    }
+    this.stream = null;
+    this.video.hidden = true;
+    this.button.textContent = this.button.dataset.start || "Start camera";
+  };
+
+  Camera.prototype.found = function (code) {
+    var now = Date.now();
+    if (!code) { return; }
+    if (code === this.last.code && now - this.last.at < SAME_CODE_MS) { return; }
+    this.last = { code: code, at: now };
+    this.onCode(code);
+  };
+
+  Camera.prototype.decode = function () {
+    var video = this.video;
+    if (!video.videoWidth) { return Promise.resolve(null); }
+    if (this.detector) {
+      return this.detector.detect(video).then(function (codes) {
+        return codes.length ? codes[0].rawValue : null;
+      });
+    }
+    if (!window.jsQR) { return Promise.resolve(null); }
+    var width = video.videoWidth, height = video.videoHeight;
+    this.canvas.width = width;
+    this.canvas.height = height;
+    var context = this.canvas.getContext("2d", { willReadFrequently: true });
+    context.drawImage(video, 0, 0, width, height);
+    var image = context.getImageData(0, 0, width, height);
+    var found = window.jsQR(image.data, width, height, { inversionAttempts: "dontInvert" });
+    return Promise.resolve(found ? found.data : null);
+  };
+
+  Camera.prototype.tick = function () {
+    var self = this;
+    if (!this.stream) { return; }
+    this.decode().then(function (code) { self.found(code); })
+      .catch(function () { /* a frame that could not be read: try the next one */ })
+      .then(function () { window.setTimeout(function () { self.tick(); }, 150); });
+  };
+
+  // --- The page -------------------------------------------------------------------------
+  function init() {
+    rememberDevice();
+    var form = document.getElementById("scan-form");
+    var live = document.getElementById("scan-live");
+    var pending = document.getElementById("scan-pending");
+    if (!form || !live || !pending || !window.fetch) { return; }
+    var sender = new Sender(form, live, pending);
+    var input = document.getElementById("scan-code");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var code = input.value.trim();
+      input.value = "";
+      input.focus();
+      if (code) { sender.add(code); }
+    });
+    var section = document.getElementById("scan-camera");
+    if (section && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+      new Camera(section, function (code) { sender.add(code); });
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
