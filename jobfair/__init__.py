@@ -72,10 +72,13 @@ def _register_blueprints(app):
     from .company.views import bp as company_bp
     from .dashboard.views import bp as dashboard_bp
     from .fairs.views import bp as fairs_bp
+    from .followups.views import bp as followups_bp
     from .imports.views import bp as imports_bp
+    from .insertion.views import bp as insertion_bp
     from .leads.views import bp as leads_bp
     from .main.views import bp as main_bp
     from .organizer.views import bp as organizer_bp
+    from .outcomes.views import bp as outcomes_bp
     from .programme.views import bp as programme_bp
     from .schedule.views import bp as schedule_bp
     from .staff.views import bp as staff_bp
@@ -83,7 +86,7 @@ def _register_blueprints(app):
     for blueprint in (
         main_bp, auth_bp, organizer_bp, company_bp, staff_bp, candidate_bp,
         programme_bp, fairs_bp, companies_bp, booths_bp, schedule_bp, imports_bp, booking_bp,
-        badges_bp, checkin_bp, leads_bp, dashboard_bp,
+        badges_bp, checkin_bp, leads_bp, dashboard_bp, outcomes_bp, followups_bp, insertion_bp,
     ):
         app.register_blueprint(blueprint)
 
