@@ -12,7 +12,13 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 def create_app(config=None):
     """Build the app. ``config`` is a config class, a dict of overrides, or None (environment)."""
-    app = Flask(__name__, instance_relative_config=True)
+    # JOBFAIR_INSTANCE_PATH moves instance/ (SQLite file, CVs, pending imports) elsewhere,
+    # e.g. for the browser tests' servers.
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("JOBFAIR_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
     os.makedirs(app.instance_path, exist_ok=True)
     if isinstance(config, type):
         app.config.from_object(config)

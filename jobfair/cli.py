@@ -91,5 +91,15 @@ def reminders():
     click.echo(f"{queued} reminder(s) queued.")
 
 
+@jobfair_cli.command("follow-ups")
+def follow_ups():
+    """Queue the 30-, 90- and 180-day follow-up emails that are due (each once)."""
+    from .followups.services import send_follow_ups
+
+    sent = send_follow_ups(after_each=db.session.commit)
+    db.session.commit()
+    click.echo(", ".join(f"{day} days: {count} sent" for day, count in sent.items()))
+
+
 def init_app(app):
     app.cli.add_command(jobfair_cli)

@@ -31,6 +31,14 @@ CONTRACT = {
     "idmaj": _l("Integration contract (Idmaj)"),
     "freelance": _l("Freelance"),
 }
+OUTCOME_STATUS = {
+    "shortlisted": _l("Shortlisted"),
+    "second_interview": _l("Second interview"),
+    "offer_made": _l("Offer made"),
+    "hired": _l("Hired"),
+    "not_retained": _l("Not retained"),
+    "candidate_declined": _l("Candidate declined"),
+}
 
 # The twelve regions of Morocco: proper nouns, written as the regions name themselves.
 REGION = {
@@ -58,4 +66,5 @@ def init_app(app):
             "sector_label": SECTOR.get,
             "contract_label": CONTRACT.get,
             "region_label": REGION.get,
+            "outcome_status_label": OUTCOME_STATUS.get,
         }

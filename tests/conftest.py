@@ -47,6 +47,8 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         db.session.commit()
+        # Streamed responses are read inside the request's own context.
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -125,7 +125,7 @@ def test_camera_keyboard_and_retry_in_chromium(server, day, tmp_path):
         page.fill("#scan-code", nadia)
         page.press("#scan-code", "Enter")
         page.wait_for_selector("#scan-pending:not([hidden])")
-        assert "retrying" in page.inner_text("#scan-pending")
+        assert "Non envoyé — nouvelle tentative" in page.inner_text("#scan-pending")
         assert page.locator('#scan-live [data-status="checked_in"]').count() == 0
         page.wait_for_selector('#scan-live [data-status="checked_in"]', timeout=10000)
         assert "Nadia" in page.inner_text("#scan-live")

@@ -314,7 +314,7 @@ def _walk_plan(world):
 # or an uploaded file. (Files that are not HTML, such as CVs and calendars, are skipped
 # when they are met.)
 NOT_PAGES = {"static", "main.vendor", "main.healthz", "auth.index", "auth.accept_invitation",
-             "auth.reset_password", "imports.preview", "candidate.cv"}
+             "auth.reset_password", "imports.preview", "candidate.cv", "followups.answer_link"}
 
 
 def _every_other_page(app, world, planned):

@@ -31,6 +31,7 @@ ROLE_NAVIGATION = {
         ("programme.index", _l("Programme")),
         ("companies.organizer_companies", _l("Companies")),
         ("imports.candidates", _l("Candidates")),
+        ("insertion.dashboard", _l("Insertion")),
         ("organizer.invitations", _l("Invitations")),
     ],
     "company_rep": [

@@ -27,6 +27,7 @@ from ..demo import slugify
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs import lifecycle
+from ..followups.services import situation_open
 from ..models import Candidate, Cohort, Fair, Participation, fair_cohorts, utcnow
 from . import services
 from .forms import CvForm, ProfileForm
@@ -59,7 +60,7 @@ def cv_folder():
 @role_required("candidate")
 def home():
     candidate = own_profile_or_404()
-    fairs = []
+    fairs, past_fairs = [], []
     if candidate.cohort_id:
         invited = db.session.scalars(
             select(Fair)
@@ -68,12 +69,14 @@ def home():
             .order_by(Fair.day)
         ).all()
         fairs = [fair for fair in invited if lifecycle.is_public(fair) and not lifecycle.is_over(fair)]
+        past_fairs = [fair for fair in invited if situation_open(fair)]
     now = utcnow()
     return render_template(
         "candidate/home.html",
         candidate=candidate,
         fairs=[(fair, lifecycle.booking_open(fair, now), fair.booking_opens_at > now) for fair in fairs],
         missing=missing_profile_items(candidate),
+        past_fairs=past_fairs,
     )
 
 

@@ -84,7 +84,8 @@ def extract_token(code):
         code = code.rsplit("/b/", 1)[1]
     for stop in ("?", "#", "/"):
         code = code.split(stop, 1)[0]
-    return code.strip()
+    # The code printed under the QR is the token in groups of 4: typed by hand, with spaces.
+    return "".join(code.split())
 
 
 # --- Who belongs to the fair ------------------------------------------------------------

@@ -1,3 +1,184 @@
-from flask import Blueprint
+"""The organizer's insertion dashboard, the candidates behind each number, exports, PDF report.
+
+Every view is for organizers only and only reads (GET). The figures come from
+``queries.rows`` (a fixed number of queries) and ``rates`` (pure functions); the drill-down list
+filters the same rows with the same predicate the number counted, so its length is the number.
+"""
+from datetime import date
+
+from flask import Blueprint, Response, abort, request, stream_with_context, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..auth.access import role_required
+from ..htmx import render
+from ..labels import REGION, SECTOR
+from . import charts, exports, queries, rates, report
+from .forms import GROUP_LABELS, InsertionFilterForm
 
 bp = Blueprint("insertion", __name__)
+
+STATUS_LABELS = {
+    "employed": _l("Employed"),
+    "own_business": _l("Own business"),
+    "education": _l("Continuing education"),
+    "seeking": _l("Still seeking"),
+    "not_seeking": _l("Not seeking"),
+    "no_answer": _l("No answer"),
+}
+OUTCOME_LABELS = {
+    "shortlisted": _l("Shortlisted"),
+    "second_interview": _l("Second interview"),
+    "offer_made": _l("Offer made"),
+    "hired": _l("Hired"),
+    "not_retained": _l("Not retained"),
+    "candidate_declined": _l("Candidate declined"),
+}
+METRIC_LABELS = {
+    "candidates": _l("All candidates"),
+    "known": _l("Candidates with a known outcome"),
+    "inserted": _l("Employed or own business"),
+    "insertion_base": _l("Known outcome, excluding not seeking"),
+    "in_field_full_time": _l("In-field full-time within 180 days"),
+    "interviews": _l("Interviews held"),
+    "leads": _l("Leads"),
+    "offers": _l("Offers (offer made or hired)"),
+    "hires": _l("Hires"),
+    "conflicts": _l("Company and candidate disagree"),
+}
+
+
+def group_label(dimension, key, label):
+    if key == rates.NO_GROUP:
+        return _("Not known")
+    if dimension == "region":
+        return str(REGION.get(key, key))
+    if dimension == "sector":
+        return str(SECTOR.get(key, key))
+    return label
+
+
+def _filter_form():
+    form = InsertionFilterForm(formdata=request.args)
+    form.set_choices(queries.fair_choices())
+    form.validate()
+    return form
+
+
+@bp.route("/organizer/insertion", methods=["GET"])
+@role_required("organizer")
+def dashboard():
+    form = _filter_form()
+    filters, dimension = form.filters(), form.group_by()
+    companies = {}
+    rows = queries.rows(filters, companies=companies)
+    groups = rates.breakdown(rows, dimension)
+    over_time = rates.outcomes_over_time(rows)
+    median_days, hires_dated = rates.median_days_to_hire(rows)
+    filter_args = filters.as_args()
+
+    def link(metric, group=None, value=None, company=None):
+        args = dict(filter_args, metric=metric)
+        if group is not None:
+            args.update(group=group, value=value)
+        if company is not None:
+            args["company"] = company
+        return url_for("insertion.candidates", **args)
+
+    return render(
+        "insertion/dashboard.html", form=form, headline=rates.rates(rows), total=len(rows),
+        groups=groups, dimension=dimension, dimension_label=GROUP_LABELS[dimension],
+        group_label=lambda key, label: group_label(dimension, key, label),
+        rate_chart=charts.rate_bars(groups, lambda k, l: group_label(dimension, k, l),
+                                    locale=str(get_locale())),
+        companies=rates.company_activity(rows, companies), over_time=over_time,
+        status_chart=charts.status_stack(over_time), status_labels=STATUS_LABELS,
+        median_days=median_days, hires_dated=hires_dated,
+        conflicts=rates.count(rows, "conflicts"), link=link, filter_args=filter_args,
+    )
+
+
+@bp.route("/organizer/insertion/candidates", methods=["GET"])
+@role_required("organizer")
+def candidates():
+    form = _filter_form()
+    filters = form.filters()
+    metric = request.args.get("metric", "candidates")
+    dimension = request.args.get("group") or None
+    value = request.args.get("value")
+    company = request.args.get("company", type=int)
+    if metric not in rates.METRICS or (dimension is not None and dimension not in GROUP_LABELS):
+        abort(404)
+    if metric in rates.COMPANY_METRICS and company is None:
+        abort(404)
+    companies = {}
+    rows = queries.group_rows(queries.rows(filters, companies=companies), metric, dimension,
+                              value, company)
+    return render(
+        "insertion/candidates.html", rows=rows, metric_label=METRIC_LABELS[metric],
+        dimension_label=GROUP_LABELS.get(dimension), status_labels=STATUS_LABELS,
+        outcome_labels=OUTCOME_LABELS,
+        value_label=group_label(dimension, value, _group_name(rows, dimension, value))
+        if dimension else None,
+        company_name=companies.get(company, (None,))[0] if company else None,
+        back=url_for("insertion.dashboard", **filters.as_args()),
+    )
+
+
+def _group_name(rows, dimension, value):
+    for row in rows:
+        return rates.group_key(row, dimension)[1]
+    return value
+
+
+def _export_args():
+    form = _filter_form()
+    kind = request.args.get("kind", "candidates")
+    if kind not in exports.KINDS:
+        abort(404)
+    return form.filters(), kind
+
+
+def _filename(kind, extension):
+    return f"insertion-{kind}-{date.today().isoformat()}.{extension}"
+
+
+@bp.route("/organizer/insertion/export.csv", methods=["GET"])
+@role_required("organizer")
+def export_csv():
+    filters, kind = _export_args()
+    form = request.args.get("form", "excel-fr")
+    if form not in exports.CSV_FORMS:
+        abort(404)
+    response = Response(stream_with_context(exports.csv_chunks(kind, filters, form)),
+                        mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_filename(kind, "csv")}"')
+    return response
+
+
+@bp.route("/organizer/insertion/export.xlsx", methods=["GET"])
+@role_required("organizer")
+def export_xlsx():
+    filters, kind = _export_args()
+    response = Response(
+        stream_with_context(exports.xlsx_chunks(kind, filters)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_filename(kind, "xlsx")}"')
+    return response
+
+
+@bp.route("/organizer/insertion/report.pdf", methods=["GET"])
+@role_required("organizer")
+def report_pdf():
+    form = _filter_form()
+    filters = form.filters()
+    fair_names = [name for fair_id, name, _day in queries.fair_choices()
+                  if fair_id in filters.fair_ids]
+    data = report.build(filters, fair_names=fair_names)
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'attachment; filename="insertion-report.pdf"'
+    return response

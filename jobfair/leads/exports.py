@@ -53,8 +53,8 @@ def table(rows):
     return header, body
 
 
-def to_csv(rows):
-    header, body = table(rows)
+def to_csv(rows, make_table=None):
+    header, body = (make_table or table)(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     for line in [header, *body]:
@@ -62,11 +62,11 @@ def to_csv(rows):
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows):
-    header, body = table(rows)
+def to_xlsx(rows, make_table=None, title=None):
+    header, body = (make_table or table)(rows)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Leads")[:31]
+    sheet.title = (title or _("Leads"))[:31]
     for line in [header, *body]:
         sheet.append([safe_cell(value) for value in line])
     buffer = io.BytesIO()

@@ -57,7 +57,8 @@ def token_from(raw):
     """The badge token in what the scanner typed: a bare token or a badge URL (…/b/<token>)."""
     raw = (raw or "").strip()
     match = _BADGE_URL.search(raw)
-    token = match.group(1) if match else raw
+    # The code printed under the QR is the token in groups of 4: typed by hand, with spaces.
+    token = match.group(1) if match else "".join(raw.split())
     return token if _TOKEN.match(token) else None
 
 

@@ -25,6 +25,14 @@ FOLLOW_UP_STATUSES = (
     "no_answer",
 )
 FOLLOW_UP_SOURCES = ("candidate", "organizer", "import")
+
+# When company and candidate disagree (one definition for the conflicts page and the rates):
+# a company's "hired" is contradicted by a latest answer saying the candidate has no job
+# with a company ("no_answer" is an absence of information, not a contradiction), and a
+# latest answer "employed at X" is contradicted by X's refusal. An organizer's answer given
+# after the company's last change settles it.
+HIRED_CONTRADICTED_BY = ("own_business", "education", "seeking", "not_seeking")
+REFUSED_OUTCOMES = ("not_retained", "candidate_declined")
 FOLLOW_UP_DAYS = (30, 90, 180)
 
 

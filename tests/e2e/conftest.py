@@ -168,6 +168,8 @@ def _served(database_url, tmp_path_factory, seed, label, **extra_env):
         FLASK_APP="app",
         PYTHONUNBUFFERED="1",
         BASE_URL=base_url,  # links in emails point at this server
+        # CVs and pending imports of this server stay out of the developer's instance/.
+        JOBFAIR_INSTANCE_PATH=str(tmp_path_factory.mktemp("e2e-instance")),
         **extra_env,
     )
     started = time.monotonic()
@@ -495,3 +497,80 @@ def open_empty_page(browser, empty_server, request):
             )
     for context in contexts:
         context.close()
+
+
+# --------------------------------------------------------------------------- the fair's day
+#
+# A third server, started like `live_server` on a demo database of its own, whose demo fair
+# is set LIVE before any test uses it. The fair-day journeys (tests/e2e/test_fair_day.py:
+# badges, the staff scanner, booth scans, the live dashboard) run against it, so their
+# check-ins, badges and leads never show on the shared demo server.
+
+
+@pytest.fixture(scope="session")
+def e2e_day_database_url(tmp_path_factory):
+    """Like ``e2e_database_url``, but <name>_e2e_day (PostgreSQL) or another SQLite file."""
+    with _fresh_database(tmp_path_factory, "e2e_day") as url:
+        yield url
+
+
+@dataclass
+class DayServer:
+    base_url: str
+    database_url: str
+    database: "Database"
+    fair_id: int
+
+
+@pytest.fixture(scope="session")
+def day_server(e2e_day_database_url, tmp_path_factory):
+    """gunicorn (2 workers) serving the demo data with the demo fair live; yields a DayServer."""
+    from sqlalchemy import text
+
+    with _served(e2e_day_database_url, tmp_path_factory, ["demo"],
+                 "demo loaded (its fair goes live)") as base_url:
+        database = Database(e2e_day_database_url)
+        try:
+            # Every request reads the fair's status afresh: going live here, before the
+            # first test's first request, is the same as before gunicorn started.
+            with database.engine.begin() as connection:
+                connection.execute(text("UPDATE fairs SET status = 'live'"))
+            (fair,) = database.rows("SELECT id FROM fairs")
+            yield DayServer(base_url, e2e_day_database_url, database, fair["id"])
+        finally:
+            database.close()  # before the database is dropped
+
+
+@pytest.fixture
+def open_day_page(browser, day_server, request):
+    """``open_page`` for the fair-day server: ``open_day_page(device, javascript, suffix,
+    using=None)``; ``using`` is another Browser (e.g. a chromium with a fake camera)."""
+    contexts = []
+    tabs = []
+    test_name = request.node.name.replace("[", "-").replace("]", "").replace("/", "_")
+    test_name = test_name.removeprefix("test_")
+
+    def factory(device="desktop", javascript=True, suffix="", using=None):
+        context = (using or browser).new_context(
+            base_url=day_server.base_url,
+            viewport=PHONE if device == "phone" else DESKTOP,
+            bypass_csp=True,
+            java_script_enabled=javascript,
+            locale="en-US",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        name = test_name + (f"-{suffix}" if suffix else "")
+        tab = Browsing(context.new_page(), day_server.base_url, name, device, javascript)
+        tabs.append(tab)
+        return tab
+
+    yield factory
+    for tab in tabs:
+        if tab.minor:
+            sys.stderr.write(
+                f"\n[axe] minor/moderate on {tab.name} ({tab.device}): {json.dumps(tab.minor)}\n"
+            )
+    for context in contexts:
+        with contextlib.suppress(Exception):  # its browser may be closed already
+            context.close()

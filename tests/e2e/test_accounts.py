@@ -36,8 +36,8 @@ class Role:
 
 
 ORGANIZER = Role("organizer", "organizer@demo.jobfair", "/organizer/",
-                 "Salons", "Fairs", ("Salons", "Programme", "Entreprises", "Candidats", "Invitations"),
-                 ("Fairs", "Programme", "Companies", "Candidates", "Invitations"))
+                 "Salons", "Fairs", ("Salons", "Programme", "Entreprises", "Candidats", "Insertion", "Invitations"),
+                 ("Fairs", "Programme", "Companies", "Candidates", "Insertion", "Invitations"))
 STAFF = Role("staff", "staff@demo.jobfair", "/staff/",
              "Mes salons", "My fairs", ("Mes salons",), ("My fairs",))
 COMPANY = Role("company", "recruiter@atlas-digital-services.demo.jobfair", "/company/",

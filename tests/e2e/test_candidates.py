@@ -29,7 +29,7 @@ Every page is screenshotted and checked with axe-core (``Browsing.check``).
 """
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
@@ -151,7 +151,7 @@ def csv_file(tmp_path, name, lines):
 
 
 def csv_line(first_name, last_name, email, phone, city, cohort=COHORT, track=TRACK):
-    return ";".join([first_name, last_name, email, phone, cohort, track, city])
+    return f"{first_name};{last_name};{email};{phone};{cohort};{track};{city}"
 
 
 def demo_candidate(database, email):
@@ -647,7 +647,8 @@ def test_imported_candidate_activates_completes_the_profile_and_books(
     expect_same_document(rep.page)
     rep.check("14-company-schedule-moved")
 
-    # --- Cancel the Banque du Détroit interview.
+    # --- Cancel the Banque du Détroit interview (the browser asks for confirmation first).
+    page.once("dialog", lambda dialog: dialog.accept())
     booking_card(page, BANK).get_by_role(
         "button", name=f"Annuler cet entretien · {BANK}", exact=True).click()
     expect(flash(tab)).to_contain_text(f"Votre entretien avec {BANK} est annulé.")
@@ -696,7 +697,7 @@ def fill_free_slots(database, company, numbers):
     """Every free slot of ``company`` booked by demo candidates (who hold nothing there)."""
     from sqlalchemy import text
 
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     with database.engine.begin() as connection:
         participation_id = connection.execute(text(
             "SELECT p.id FROM participations p JOIN companies c ON c.id = p.company_id "
@@ -769,7 +770,7 @@ def test_waitlisted_candidate_is_booked_when_another_cancels(open_page, demo_dat
     open_directory(tab)
     page.get_by_label("Rechercher", exact=True).press_sequentially("oasis")
     expect(company_cards(page)).to_have_text([OASIS])
-    expect(page.locator(f"#results .bk-free-no")).to_contain_text(
+    expect(page.locator("#results .bk-free-no")).to_contain_text(
         "Aucun créneau libre : vous pouvez vous inscrire sur la liste d'attente")
     open_company(tab, OASIS)
     slots = page.locator("#slots")
@@ -798,6 +799,7 @@ def test_waitlisted_candidate_is_booked_when_another_cancels(open_page, demo_dat
     card = booking_card(other.page, OASIS)
     expect(card.locator("h2")).to_have_text(f"{freed} · {OASIS}")
     other.check("05-holder-schedule")
+    other.page.once("dialog", lambda dialog: dialog.accept())
     card.get_by_role("button", name=f"Annuler cet entretien · {OASIS}", exact=True).click()
     expect(flash(other)).to_contain_text(f"Votre entretien avec {OASIS} est annulé.")
     expect(booking_card(other.page, OASIS)).to_have_count(0)
@@ -826,7 +828,7 @@ def test_waitlisted_candidate_is_booked_when_another_cancels(open_page, demo_dat
 # --------------------------------------------------------------------------- 4. on a phone
 
 
-def test_candidate_pages_on_a_phone(open_page, demo_database):
+def test_candidate_pages_on_a_phone(open_page):
     tab = open_page(device="phone")
     page = tab.page
     log_in(tab, PHONE_CANDIDATE)

@@ -1,0 +1,213 @@
+"""Reads for the insertion dashboard and exports: candidate rows (one per candidate per fair).
+
+Who counts at a fair: the candidates of the cohorts invited to it, plus anyone with a booking,
+a lead, a company outcome or a follow-up answer at that fair.
+
+The number of queries does not grow with the data: ``rows()`` runs one query for the rows and
+four for their facts (bookings, leads, company outcomes, follow-up answers), each filtered by the
+fairs chosen; ``iter_rows(batch_size=...)`` streams the rows with a server-side cursor
+(``yield_per``) and runs the four fact queries once per batch, for that batch's candidates only —
+nothing holds every row at once.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select, union
+
+from ..extensions import db
+from ..models import (
+    Booking,
+    Candidate,
+    Cohort,
+    Company,
+    Fair,
+    FollowUpAnswer,
+    Lead,
+    Outcome,
+    Participation,
+    Track,
+    TrainingOperator,
+    User,
+    fair_cohorts,
+)
+from . import rates
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class Filters:
+    fair_ids: list = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def conditions(self):
+        """Conditions on Fair."""
+        result = []
+        if self.fair_ids:
+            result.append(Fair.id.in_(self.fair_ids))
+        if self.date_from:
+            result.append(Fair.day >= self.date_from)
+        if self.date_to:
+            result.append(Fair.day <= self.date_to)
+        return result
+
+    def as_args(self):
+        """Query-string values that give these filters back (for links and exports)."""
+        args = {}
+        if self.fair_ids:
+            args["fairs"] = [str(i) for i in self.fair_ids]
+        if self.date_from:
+            args["date_from"] = self.date_from.isoformat()
+        if self.date_to:
+            args["date_to"] = self.date_to.isoformat()
+        return args
+
+
+def _pairs(filters):
+    """(fair_id, candidate_id) of everyone who counts at the chosen fairs."""
+    conditions = filters.conditions()
+
+    def on_fair(stmt, fair_column):
+        return stmt.join(Fair, Fair.id == fair_column).where(*conditions)
+
+    invited = on_fair(
+        select(fair_cohorts.c.fair_id.label("fair_id"), Candidate.id.label("candidate_id"))
+        .join(Candidate, Candidate.cohort_id == fair_cohorts.c.cohort_id),
+        fair_cohorts.c.fair_id)
+    booked = on_fair(
+        select(Participation.fair_id, Booking.candidate_id)
+        .join(Participation, Participation.id == Booking.participation_id)
+        .where(Booking.status != "cancelled"), Participation.fair_id)
+    led = on_fair(select(Participation.fair_id, Lead.candidate_id)
+                  .join(Participation, Participation.id == Lead.participation_id),
+                  Participation.fair_id)
+    outcome = on_fair(select(Participation.fair_id, Outcome.candidate_id)
+                      .join(Participation, Participation.id == Outcome.participation_id),
+                      Participation.fair_id)
+    answered = on_fair(select(FollowUpAnswer.fair_id, FollowUpAnswer.candidate_id),
+                       FollowUpAnswer.fair_id)
+    return union(invited, booked, led, outcome, answered).subquery("pairs")
+
+
+def _base_statement(filters):
+    pairs = _pairs(filters)
+    return (
+        select(Fair.id, Fair.name, Fair.day, Fair.region, Candidate.id, User.last_name,
+               User.first_name, User.email, Cohort.id, Cohort.name, TrainingOperator.id,
+               TrainingOperator.name, Track.id, Track.name)
+        .select_from(pairs)
+        .join(Fair, Fair.id == pairs.c.fair_id)
+        .join(Candidate, Candidate.id == pairs.c.candidate_id)
+        .join(User, User.id == Candidate.user_id)
+        .outerjoin(Cohort, Cohort.id == Candidate.cohort_id)
+        .outerjoin(TrainingOperator, TrainingOperator.id == Cohort.operator_id)
+        .outerjoin(Track, Track.id == Cohort.track_id)
+        .order_by(Fair.day, Fair.id, User.last_name, User.first_name, Candidate.id)
+    )
+
+
+def _make_row(values):
+    (fair_id, fair_name, day, region, candidate_id, last, first, email, cohort_id, cohort_name,
+     operator_id, operator_name, track_id, track_name) = values
+    return rates.Row(fair_id=fair_id, fair_name=fair_name, fair_day=day, region=region,
+                     candidate_id=candidate_id, last_name=last, first_name=first, email=email,
+                     cohort_id=cohort_id, cohort_name=cohort_name, operator_id=operator_id,
+                     operator_name=operator_name, track_id=track_id, track_name=track_name)
+
+
+def _attach_facts(rows_by_key, filters, candidate_ids=None, companies=None):
+    """Four queries: bookings, leads, outcomes, answers of these rows; then resolve them."""
+    conditions = filters.conditions()
+    if candidate_ids is not None:
+        only = lambda column: [column.in_(candidate_ids)]
+    else:
+        only = lambda column: []
+    companies = {} if companies is None else companies
+
+    def by_participation(*columns, model):
+        return (select(Participation.fair_id, model.candidate_id, Company.id, Company.name,
+                       Company.sector, *columns)
+                .join(Participation, Participation.id == model.participation_id)
+                .join(Company, Company.id == Participation.company_id)
+                .join(Fair, Fair.id == Participation.fair_id)
+                .where(*conditions, *only(model.candidate_id)))
+
+    for fair_id, candidate_id, company_id, name, sector, status in db.session.execute(
+            by_participation(Booking.status, model=Booking)
+            .where(Booking.status != "cancelled")):
+        row = rows_by_key.get((fair_id, candidate_id))
+        if row is None:
+            continue
+        companies[company_id] = row.companies[company_id] = (name, sector)
+        row.bookings += 1
+        if status == "attended":
+            row.attended += 1
+            row.attended_company_ids.add(company_id)
+    for fair_id, candidate_id, company_id, name, sector in db.session.execute(
+            by_participation(model=Lead)):
+        row = rows_by_key.get((fair_id, candidate_id))
+        if row is not None:
+            companies[company_id] = row.companies[company_id] = (name, sector)
+            row.lead_company_ids.add(company_id)
+    for (fair_id, candidate_id, company_id, name, sector, status, contract,
+         start, updated) in db.session.execute(
+            by_participation(Outcome.status, Outcome.contract_type, Outcome.start_date,
+                             Outcome.updated_at, model=Outcome).order_by(Outcome.id)):
+        row = rows_by_key.get((fair_id, candidate_id))
+        if row is not None:
+            companies[company_id] = row.companies[company_id] = (name, sector)
+            row.outcomes.append(rates.CompanyOutcome(company_id, name, sector, status,
+                                                     contract, start, updated))
+    answers = (
+        select(FollowUpAnswer, Company.name, Company.sector)
+        .join(Fair, Fair.id == FollowUpAnswer.fair_id)
+        .outerjoin(Company, Company.id == FollowUpAnswer.employer_company_id)
+        .where(*conditions, *only(FollowUpAnswer.candidate_id))
+    )
+    for answer, name, sector in db.session.execute(answers):
+        row = rows_by_key.get((answer.fair_id, answer.candidate_id))
+        if row is None:
+            continue
+        if answer.employer_company_id is not None:
+            row.companies[answer.employer_company_id] = (name, sector)
+        row.answers.append(rates.Answer(
+            status=answer.status, source=answer.source, answered_at=answer.answered_at,
+            id=answer.id, contract_type=answer.contract_type,
+            employer_company_id=answer.employer_company_id, employer_name=answer.employer_name,
+            in_field=answer.in_field, full_time=answer.full_time, start_date=answer.start_date))
+    for row in rows_by_key.values():
+        rates.resolve(row)
+    return companies
+
+
+def rows(filters, companies=None):
+    """Every row of the chosen fairs, resolved (five queries, whatever the data size)."""
+    ordered = [_make_row(values) for values in db.session.execute(_base_statement(filters))]
+    _attach_facts({(r.fair_id, r.candidate_id): r for r in ordered}, filters,
+                  companies=companies)
+    return ordered
+
+
+def iter_rows(filters, batch_size=BATCH_SIZE, companies=None):
+    """The same rows, streamed: a server-side cursor, facts fetched once per batch."""
+    result = db.session.execute(
+        _base_statement(filters).execution_options(yield_per=batch_size, stream_results=True))
+    for partition in result.partitions():
+        batch = [_make_row(values) for values in partition]
+        _attach_facts({(r.fair_id, r.candidate_id): r for r in batch}, filters,
+                      candidate_ids=sorted({r.candidate_id for r in batch}),
+                      companies=companies)
+        yield from batch
+
+
+def fair_choices():
+    return db.session.execute(select(Fair.id, Fair.name, Fair.day).order_by(Fair.day.desc(),
+                                                                           Fair.id)).all()
+
+
+def group_rows(all_rows, metric, dimension=None, value=None, company=None):
+    """The rows behind a number: the same predicate the number counted."""
+    test = rates.METRICS[metric]
+    return [row for row in all_rows
+            if rates.in_group(row, dimension, value) and test(row, company)]
