@@ -1,4 +1,5 @@
-"""Demo data: a JobInTech-style job fair in Casablanca. Deterministic (seeded)."""
+"""Demo data: a JobInTech-style job fair in Casablanca, and a past one in Rabat with hiring
+outcomes and candidate follow-ups. Deterministic (seeded)."""
 import io
 import random
 import re
@@ -20,7 +21,11 @@ from .models import (
     Cohort,
     Company,
     Fair,
+    FollowUpAnswer,
+    FollowUpRequest,
     InterviewTable,
+    Lead,
+    Outcome,
     Participation,
     Position,
     Slot,
@@ -248,8 +253,131 @@ def build(today=None, cv_folder=None):
         db.session.add(Booking(slot=slot, candidate=candidate,
                                participation=participations[company_index]))
 
+    past = build_past_fair(today, cohorts[2], participations, candidates)
+
     db.session.flush()
     return (
         f"Demo fair '{fair.name}' on {fair_day.isoformat()}: {len(COMPANIES)} companies, "
-        f"{len(candidates)} candidates, password '{DEMO_PASSWORD}' for every demo account."
+        f"{len(candidates)} candidates, password '{DEMO_PASSWORD}' for every demo account. "
+        f"Past fair '{past.name}' on {past.day.isoformat()} with outcomes and follow-ups."
     )
+
+
+# The past fair in Rabat: which demo companies came (indexes into COMPANIES; none of the
+# companies the browser tests use on the upcoming fair), and what became of each candidate
+# of the Rabat cohort who met one: candidate number → (company index, booking status or None
+# for a walk-in lead, company outcome (status, contract) or None, follow-up answers
+# {day: (status, contract, employer: company index | name | None, in_field, full_time)}).
+PAST_COMPANIES = (8, 10, 6, 11, 2)
+PAST_MEETINGS = {
+    63: (8, "attended", ("hired", "idmaj"),
+         {30: ("employed", "idmaj", 8, True, True), 90: ("employed", "idmaj", 8, True, True)}),
+    66: (10, "attended", ("hired", "cdi"), {90: ("employed", "cdi", 10, True, True)}),
+    69: (6, "attended", ("offer_made", None),
+         {30: ("seeking",), 90: ("employed", "cdi", 6, True, True)}),
+    # The conflict: the company says hired, the candidate says still seeking.
+    72: (11, "attended", ("hired", "cdd"), {30: ("seeking",), 90: ("seeking",)}),
+    75: (2, "attended", ("not_retained", None),
+         {30: ("seeking",), 90: ("employed", "cdd", "Centre d'appels Agdal", False, True)}),
+    78: (8, "attended", ("shortlisted", None), {90: ("own_business",)}),
+    81: (10, "attended", ("second_interview", None), {30: ("seeking",)}),
+    84: (6, "attended", ("hired", "pre_hire_internship"),
+         {90: ("employed", "pre_hire_internship", 6, True, True)}),
+    87: (2, "attended", ("candidate_declined", None), {90: ("education",)}),
+    90: (11, "attended", ("not_retained", None), {90: ("not_seeking",)}),
+    93: (8, "attended", None, {}),  # no outcome yet: the company still has to record it
+    99: (10, "no_show", None, {30: ("seeking",)}),
+    102: (6, "attended", None, {}),
+    105: (2, "attended", ("hired", "cdi"), {90: ("employed", "cdi", 2, True, True)}),
+    108: (8, "attended", ("not_retained", None), {}),
+    111: (11, "no_show", None, {}),
+    114: (10, "attended", ("offer_made", None), {}),
+    117: (6, None, None, {90: ("employed", "freelance", "Indépendant", False, False)}),
+}
+
+
+def build_past_fair(today, cohort, participations, candidates):
+    """A closed fair held ~120 days ago in Rabat, with bookings, outcomes and follow-ups."""
+    rng = random.Random(2025)
+    day = today - timedelta(days=120)
+    fair = Fair(
+        name="JobInTech Job Fair Rabat 2026",
+        slug="jobintech-rabat-2026",
+        city="Rabat",
+        region="rabat_sale_kenitra",
+        venue="Technopolis Rabat-Shore",
+        description="Le forum de recrutement des lauréats JobInTech de Rabat-Salé-Kénitra.",
+        day=day,
+        opens_at=time(9, 0),
+        closes_at=time(17, 0),
+        booking_opens_at=local_to_utc(day - timedelta(days=21), time(10, 0)),
+        booking_closes_at=local_to_utc(day - timedelta(days=1), time(20, 0)),
+        cancellation_deadline=local_to_utc(day - timedelta(days=1), time(18, 0)),
+        max_bookings_per_candidate=3,
+        min_gap_minutes=15,
+        status="closed",
+        cohorts=[cohort],
+    )
+    db.session.add(fair)
+    db.session.flush()  # ids for the follow-up rows, which have no relationships
+
+    by_company = {}
+    for index in PAST_COMPANIES:
+        company = participations[index].company
+        participation = Participation(fair=fair, company=company, status="approved",
+                                      decided_at=local_to_utc(day - timedelta(days=30), time(9, 0)))
+        table = InterviewTable(participation=participation, name="Table 1")
+        db.session.add_all([participation, table])
+        by_company[index] = (participation, table)
+
+    slot_starts = [time(h, m) for h in (9, 10, 11, 14, 15, 16) for m in (0, 20, 40)]
+    used = {index: 0 for index in PAST_COMPANIES}
+    for number, (index, booking, outcome, answers) in PAST_MEETINGS.items():
+        candidate = candidates[number - 1]
+        participation, table = by_company[index]
+        company = participation.company
+        if booking:
+            starts = local_to_utc(day, slot_starts[used[index]])
+            used[index] += 1
+            slot = Slot(table=table, starts_at=starts, ends_at=starts + timedelta(minutes=20),
+                        capacity=1, booked_count=1)
+            db.session.add(slot)
+            db.session.add(Booking(slot=slot, candidate=candidate, participation=participation,
+                                   status=booking,
+                                   created_at=local_to_utc(day - timedelta(days=10), time(12, 0))))
+        else:
+            db.session.add(Lead(participation=participation, candidate=candidate, rating=3, notes="Rencontré au stand, profil freelance.",
+                                created_at=local_to_utc(day, time(15, 0)),
+                                updated_at=local_to_utc(day, time(15, 0))))
+        if outcome:
+            status, contract = outcome
+            hired = status == "hired"
+            db.session.add(Outcome(
+                participation=participation, candidate=candidate, status=status,
+                contract_type=contract,
+                position=company.positions[0] if hired else None,
+                start_date=day + timedelta(days=rng.randint(20, 45)) if hired else None,
+                updated_at=local_to_utc(day + timedelta(days=rng.randint(5, 15)), time(11, 0)),
+            ))
+        for follow_up_day, answer in sorted(answers.items()):
+            request = FollowUpRequest(fair_id=fair.id, candidate_id=candidate.id, day=follow_up_day,
+                                      sent_at=local_to_utc(day + timedelta(days=follow_up_day),
+                                                           time(8, 0)))
+            db.session.add(request)
+            db.session.flush()
+            status, *employment = answer
+            values = {}
+            if status == "employed":
+                contract, employer, in_field, full_time = employment
+                values = {"contract_type": contract, "in_field": in_field, "full_time": full_time,
+                          "start_date": day + timedelta(days=rng.randint(15, follow_up_day))}
+                if isinstance(employer, int):
+                    values["employer_company"] = participations[employer].company
+                else:
+                    values["employer_name"] = employer
+            answered = day + timedelta(days=follow_up_day + rng.randint(1, 6))
+            db.session.add(FollowUpAnswer(
+                fair_id=fair.id, candidate_id=candidate.id, request_id=request.id, source="candidate",
+                status=status, answered_at=local_to_utc(answered, time(19, 30)), **values,
+            ))
+    return fair

@@ -45,6 +45,8 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 DEMO_PASSWORD = "jobfair-demo"
 
 SERVER_START_TIMEOUT = 30  # seconds for /healthz to answer 200
+# base URL → the SECRET_KEY its server signs with (e.g. to build a follow-up link as an email would)
+SERVER_SECRET_KEYS = {}
 COMMAND_TIMEOUT = 180  # seconds for `flask db upgrade` / `flask jobfair demo`
 
 
@@ -172,6 +174,7 @@ def _served(database_url, tmp_path_factory, seed, label, **extra_env):
         JOBFAIR_INSTANCE_PATH=str(tmp_path_factory.mktemp("e2e-instance")),
         **extra_env,
     )
+    SERVER_SECRET_KEYS[base_url] = env["SECRET_KEY"]
     started = time.monotonic()
     _run([str(BIN / "flask"), "db", "upgrade"], env)
     _run([str(BIN / "flask"), "jobfair", *seed], env)
@@ -514,6 +517,9 @@ def e2e_day_database_url(tmp_path_factory):
         yield url
 
 
+DAY_FAIR_SLUG = "jobintech-casablanca-2026"  # the demo's upcoming fair (jobfair/demo.py)
+
+
 @dataclass
 class DayServer:
     base_url: str
@@ -534,8 +540,9 @@ def day_server(e2e_day_database_url, tmp_path_factory):
             # Every request reads the fair's status afresh: going live here, before the
             # first test's first request, is the same as before gunicorn started.
             with database.engine.begin() as connection:
-                connection.execute(text("UPDATE fairs SET status = 'live'"))
-            (fair,) = database.rows("SELECT id FROM fairs")
+                connection.execute(text("UPDATE fairs SET status = 'live' WHERE slug = :slug"),
+                                   {"slug": DAY_FAIR_SLUG})
+            (fair,) = database.rows("SELECT id FROM fairs WHERE slug = :slug", slug=DAY_FAIR_SLUG)
             yield DayServer(base_url, e2e_day_database_url, database, fair["id"])
         finally:
             database.close()  # before the database is dropped

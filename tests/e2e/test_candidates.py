@@ -289,6 +289,30 @@ def fair_id(page):
     return int(re.search(r"/me/fairs/(\d+)/", page.url).group(1))
 
 
+def wait_for_htmx_triggers(page, selector="input[type=search][hx-get]"):
+    """Wait until htmx has bound the triggers of ``selector``.
+
+    After a boosted navigation htmx binds the new content's triggers when it settles; keys
+    typed before that are not "as you type" (a user cannot type that fast, a test can).
+    """
+    page.wait_for_function(
+        """(selector) => {
+            const input = document.querySelector(selector);
+            const data = input && input['htmx-internal-data'];
+            return !!(data && data.listenerInfos && data.listenerInfos.length);
+        }""",
+        arg=selector,
+    )
+
+
+def search_as_you_type(page, text):
+    """Type in the directory's search box, as a person would, once htmx listens."""
+    search = page.get_by_label("Rechercher", exact=True)
+    search.wait_for()
+    wait_for_htmx_triggers(page)
+    search.press_sequentially(text)
+
+
 def company_cards(page):
     return page.locator("#results li.card h2")
 
@@ -379,6 +403,7 @@ def test_organizer_imports_a_training_operators_list(open_page, demo_database, t
     tab.check("03-imported")
 
     search = page.get_by_label("Rechercher", exact=True)
+    wait_for_htmx_triggers(page, "form[hx-target='#candidate-results']")
     search.fill("jobintech-e2e")
     expect(page.locator("#candidate-count")).to_have_text("3 candidats")
     rows = page.locator("#candidate-list tbody tr")
@@ -554,12 +579,11 @@ def test_imported_candidate_activates_completes_the_profile_and_books(
     expect(page.locator(".bk-count")).to_have_text("12 entreprises")
     tab.check("07-directory")
     mark_document(page)
-    search = page.get_by_label("Rechercher", exact=True)
-    search.press_sequentially("telecom")  # accents are not needed
+    search_as_you_type(page, "telecom")  # accents are not needed
     expect(company_cards(page)).to_have_text([TELECOM])
     expect(page.locator(".bk-count")).to_have_text("1 entreprise · filtrées")
     expect(page).to_have_url(re.compile(r"[?&]q=telecom"))
-    search.fill("")
+    page.get_by_label("Rechercher", exact=True).fill("")
     page.get_by_label("Secteur", exact=True).select_option("telecom")
     expect(company_cards(page)).to_have_text([OASIS, TELECOM])
     page.get_by_label("Type de contrat", exact=True).select_option("cdd")
@@ -612,7 +636,7 @@ def test_imported_candidate_activates_completes_the_profile_and_books(
     # --- The second booking, with another company.
     page.get_by_role("link", name="Toutes les entreprises", exact=True).click()
     expect(heading(tab)).to_have_text(f"Entreprises présentes à {DEMO_FAIR}")
-    page.get_by_label("Rechercher", exact=True).press_sequentially("détroit")
+    search_as_you_type(page, "détroit")
     expect(company_cards(page)).to_have_text([BANK, "Détroit Logistique IT"])
     open_company(tab, BANK)
     page.get_by_role("button", name=f"Réserver {BANK_TIME}", exact=True).click()
@@ -768,7 +792,7 @@ def test_waitlisted_candidate_is_booked_when_another_cancels(open_page, demo_dat
     expect(page.locator("#profile-complete")).to_be_visible()
 
     open_directory(tab)
-    page.get_by_label("Rechercher", exact=True).press_sequentially("oasis")
+    search_as_you_type(page, "oasis")
     expect(company_cards(page)).to_have_text([OASIS])
     expect(page.locator("#results .bk-free-no")).to_contain_text(
         "Aucun créneau libre : vous pouvez vous inscrire sur la liste d'attente")

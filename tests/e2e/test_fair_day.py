@@ -26,9 +26,11 @@ accept the French or the English wording (some strings of issue 5 may not be tra
 
 Every page is screenshotted and checked with axe-core (``Browsing.check``).
 
-Demo accounts used here (on this server's own database): candidates 10–12 and 16 (entrance),
-1 and 50 (booth; 1 holds an Atlas Digital Services booking in demo.py), 60 (dashboard),
-37 (no-show at Atlas); Atlas Digital Services' recruiter; staff@ and organizer@.
+Demo accounts used here (on this server's own database): candidates 10–12 and the first of
+13–35 whose name is unique (entrance), 1 and 50 (booth; 1 holds an Atlas Digital Services
+booking in demo.py), 37 (no-show at Atlas), 60 (dashboard); Atlas Digital Services'
+recruiter; staff@ and organizer@. Bookings of candidates 1 and 37 are moved to "now" and
+"an hour ago" with SQL (the demo fair's day is three weeks ahead).
 """
 import csv
 import io
@@ -407,7 +409,7 @@ def test_staff_check_in_by_camera_keyboard_and_name_on_a_phone(
 
     # A forgotten badge: the name search, then "Check in" next to the name.
     searched = next(
-        p for p in (person(database, f"candidate{n}@demo.jobfair") for n in range(13, 40))
+        p for p in (person(database, f"candidate{n}@demo.jobfair") for n in range(13, 36))
         if len(database.rows(
             "SELECT 1 FROM users WHERE first_name = :f AND last_name = :l",
             f=p["first_name"], l=p["last_name"])) == 1
