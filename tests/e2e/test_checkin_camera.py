@@ -14,8 +14,8 @@ from sqlalchemy import select
 from jobfair.extensions import db
 from jobfair.models import Badge, CheckIn
 
-from . import test_booking_races as races
-from .factories import PASSWORD
+from .. import test_booking_races as races
+from ..factories import PASSWORD
 
 # The served app and the SQLite read-lock rule of the booking races, reused.
 server = races.server
@@ -59,18 +59,17 @@ def day(make):
     return fair.id, door.email, [(pid, b.token) for pid, b in people]
 
 
-def launch(tmp_path, video_text):
+def launch(browser, tmp_path, video_text):
+    """A second chromium whose camera plays ``video_text`` as a QR code, started by the
+    session's Playwright (tests/e2e/conftest.py): one Playwright per test session."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail("/usr/bin/chromium is missing: install Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     video = tmp_path / "badge.y4m"
     write_y4m(video, video_text)
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-        "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"])
-    return playwright, browser
+    return browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
 
 
 def live_checkins(fair_id):
@@ -79,12 +78,12 @@ def live_checkins(fair_id):
         CheckIn.fair_id == fair_id, CheckIn.undone_at.is_(None))).all()
 
 
-def test_camera_keyboard_and_retry_in_chromium(server, day, tmp_path):
+def test_camera_keyboard_and_retry_in_chromium(browser, server, day, tmp_path):
     fair_id, email, people = day
     (salma_id, salma), (karim_id, karim), (nadia_id, nadia) = people
-    playwright, browser = launch(tmp_path, f"{server}/b/{karim}")
+    camera_browser = launch(browser, tmp_path, f"{server}/b/{karim}")
     try:
-        context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844})
+        context = camera_browser.new_context(base_url=server, viewport={"width": 390, "height": 844})
         context.grant_permissions(["camera"], origin=server)
         page = context.new_page()
         page.goto("/login")
@@ -145,8 +144,7 @@ def test_camera_keyboard_and_retry_in_chromium(server, day, tmp_path):
         if os.environ.get("SCANNER_SCREENSHOT"):
             page.screenshot(path=os.environ["SCANNER_SCREENSHOT"], full_page=True)
     finally:
-        browser.close()
-        playwright.stop()
+        camera_browser.close()
     checked = {c.user_id: c for c in live_checkins(fair_id)}
     assert set(checked) == {salma_id, karim_id, nadia_id}
     assert all(c.device_name == "Phone 1" for c in checked.values())
