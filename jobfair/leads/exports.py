@@ -5,9 +5,11 @@ Spreadsheet formula injection: a cell starting with = + - @ tab or CR is prefixe
 import csv
 import io
 
+from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from ..demo import slugify
 from ..timeutil import utc_to_local
 from .services import NEXT_STEP_LABELS
 
@@ -72,3 +74,18 @@ def to_xlsx(rows, make_table=None, title=None):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download(prefix, participation, data, extension):
+    """A company's export as a private attachment named after the fair (never cached)."""
+    name = f"{prefix}-{slugify(participation.fair.name) or participation.fair.id}.{extension}"
+    response = Response(data, mimetype=MIMETYPES[extension])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -3,14 +3,13 @@
 Every view is for company representatives and reaches only their own company's APPROVED
 participations (others: 404). The rules are in services.py.
 """
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth.access import role_required
-from ..demo import slugify
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live
@@ -147,25 +146,17 @@ def leads(participation_id):
                   status_label=exports.booking_status_label)
 
 
-def _download(participation, data, extension, mimetype):
-    name = f"leads-{slugify(participation.fair.name) or participation.fair.id}.{extension}"
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.route("/company/fairs/<int:participation_id>/leads.csv", methods=["GET"])
 @role_required("company_rep")
 def leads_csv(participation_id):
     participation = own_participation_or_404(participation_id)
-    return _download(participation, exports.to_csv(services.company_leads(participation)),
-                     "csv", "text/csv; charset=utf-8")
+    return exports.download("leads", participation,
+                            exports.to_csv(services.company_leads(participation)), "csv")
 
 
 @bp.route("/company/fairs/<int:participation_id>/leads.xlsx", methods=["GET"])
 @role_required("company_rep")
 def leads_xlsx(participation_id):
     participation = own_participation_or_404(participation_id)
-    return _download(participation, exports.to_xlsx(services.company_leads(participation)),
-                     "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return exports.download("leads", participation,
+                            exports.to_xlsx(services.company_leads(participation)), "xlsx")

@@ -3,17 +3,16 @@
 Company views reach only their own company's APPROVED participations (others: 404); the rules
 are in services.py.
 """
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import role_required
-from ..demo import slugify
 from ..errors import DomainError
 from ..extensions import db
 from ..htmx import is_htmx, render
-from ..leads.exports import booking_status_label
+from ..leads.exports import booking_status_label, download
 from ..leads.views import own_participation_or_404
 from ..models import Fair
 from . import exports, services
@@ -118,28 +117,20 @@ def bulk(participation_id):
     return _page(participation, bulk_form=form, selected=kept)
 
 
-def _download(participation, data, extension, mimetype):
-    name = f"outcomes-{slugify(participation.fair.name) or participation.fair.id}.{extension}"
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.route("/company/fairs/<int:participation_id>/outcomes.csv", methods=["GET"])
 @role_required("company_rep")
 def export_csv(participation_id):
     participation = own_participation_or_404(participation_id)
-    return _download(participation, exports.to_csv(services.met_rows(participation)),
-                     "csv", "text/csv; charset=utf-8")
+    return download("outcomes", participation, exports.to_csv(services.met_rows(participation)),
+                    "csv")
 
 
 @bp.route("/company/fairs/<int:participation_id>/outcomes.xlsx", methods=["GET"])
 @role_required("company_rep")
 def export_xlsx(participation_id):
     participation = own_participation_or_404(participation_id)
-    return _download(participation, exports.to_xlsx(services.met_rows(participation)),
-                     "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download("outcomes", participation,
+                    exports.to_xlsx(services.met_rows(participation)), "xlsx")
 
 
 # --- Organizers -----------------------------------------------------------------------------

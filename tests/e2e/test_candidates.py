@@ -36,7 +36,7 @@ from playwright.sync_api import expect
 
 from jobfair.timeutil import utc_to_local
 
-from .conftest import DEMO_PASSWORD
+from .journeys import expect_same_document, flash, heading, log_in, mark_document, menu
 
 pytestmark = pytest.mark.e2e
 
@@ -86,38 +86,16 @@ PHONE_CANDIDATE = "candidate14@demo.jobfair"  # has one demo booking (Maghreb Co
 # --------------------------------------------------------------------------- helpers
 
 
-def log_in(tab, email, password=DEMO_PASSWORD):
-    page = tab.page
-    tab.goto("/login")
-    expect(page.locator("html")).to_have_attribute("lang", "fr")
-    page.get_by_label("Adresse e-mail", exact=True).fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
-    expect(page.get_by_role("button", name="Se déconnecter", exact=True)).to_be_visible()
 
 
-def menu(tab, name):
-    tab.page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name=name, exact=True).click()
 
 
-def heading(tab):
-    return tab.page.get_by_role("heading", level=1)
 
 
-def flash(tab):
-    return tab.page.locator(".flashes")
 
 
-def mark_document(page):
-    """Tag the <h1>: the tag survives an htmx swap of a part, not a (boosted) page load."""
-    page.locator("h1").evaluate("h1 => { h1.dataset.e2e = 'same-document'; }")
 
 
-def expect_same_document(page):
-    expect(page.locator("h1[data-e2e='same-document']")).to_have_count(1)
-    expect(page.locator("main")).to_have_count(1)
-    expect(page.locator("h1")).to_have_count(1)
 
 
 WIDE_ELEMENTS = """() => {

@@ -47,7 +47,8 @@ from playwright.sync_api import expect
 
 from jobfair.timeutil import utc_to_local
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD
+from .conftest import CHROMIUM, CHROMIUM_ARGS
+from .journeys import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -77,14 +78,6 @@ UNKNOWN = re.compile(r"inconnu|unknown", re.IGNORECASE)
 # --------------------------------------------------------------------------- helpers
 
 
-def log_in(tab, email, password=DEMO_PASSWORD):
-    page = tab.page
-    tab.goto("/login")
-    expect(page.locator("html")).to_have_attribute("lang", "fr")
-    page.get_by_label("Adresse e-mail", exact=True).fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
-    expect(page.get_by_role("button", name="Se déconnecter", exact=True)).to_be_visible()
 
 
 def person(database, email):

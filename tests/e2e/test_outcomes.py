@@ -21,7 +21,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DEMO_PASSWORD, SERVER_SECRET_KEYS
+from .conftest import SERVER_SECRET_KEYS
+from .journeys import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -34,14 +35,6 @@ FOLLOWED_CANDIDATE = "candidate96@demo.jobfair"  # Rabat cohort, never asked yet
 RABAT_COHORT_SIZE = 40
 
 
-def log_in(tab, email, password=DEMO_PASSWORD):
-    page = tab.page
-    tab.goto("/login")
-    expect(page.locator("html")).to_have_attribute("lang", "fr")
-    page.get_by_label("Adresse e-mail", exact=True).fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
-    expect(page.get_by_role("button", name="Se déconnecter", exact=True)).to_be_visible()
 
 
 def candidate_id(database, email):
