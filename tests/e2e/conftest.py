@@ -19,6 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# Assertions wait up to 10 s (as actions do): a CI machine running the PostgreSQL suite can take
+# longer than Playwright's default 5 s to answer a form; a wrong page still fails.
+expect.set_options(timeout=10_000)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # flask and gunicorn of the venv running pytest

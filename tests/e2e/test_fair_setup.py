@@ -761,12 +761,15 @@ def test_fair_form_with_closing_before_opening_keeps_what_was_typed(open_page):
                  opens_at="14:00", closes_at="10:00", hall_rows="4", hall_cols="6")
     cohort = "Cloud & DevOps — Rabat 2026"
     fill_fair_form(page, typed, cohorts=[cohort])
-    page.get_by_role("button", name="Créer le salon", exact=True).click()
+    # The page before and after has the same heading: wait for the server's answer itself.
+    with page.expect_response(lambda r: r.request.method == "POST" and "/organizer/fairs/new" in r.url,
+                              timeout=30_000):
+        page.get_by_role("button", name="Créer le salon", exact=True).click()
 
     # The same form again, with the error next to the closing time only.
     expect(heading(tab)).to_have_text("Nouveau salon")
     expect(page.get_by_role("alert").filter(has_text="Certains champs demandent votre attention")
-           ).to_be_visible()
+           ).to_be_visible(timeout=15_000)
     closes = page.get_by_label("Heure de fermeture", exact=True)
     error = page.locator("#closes_at-error")
     expect(error).to_have_text("Le salon doit fermer après son ouverture.")
