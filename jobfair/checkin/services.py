@@ -187,6 +187,8 @@ def _check_in(fair, person, badge, staff_user, device_name, nonce):
         if first is not None:
             return _result("checked_in", fair, first.user, first)
         existing = live_checkin(fair, person)
+        if existing is not None and nonce and existing.nonce == nonce:
+            return _result("checked_in", fair, person, existing)  # this very scan, retried
         if existing is None and checkin.nonce:
             # Not this person's row: the nonce was used at another fair. Scan without it.
             return _check_in(fair, person, badge, staff_user, device_name, None)
