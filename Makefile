@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test setup chromium fonts debian-packages translations extract-messages bench clean
+.PHONY: run test setup chromium fonts debian-packages translations extract-messages bench audit resilience clean
 
 ## make run: install everything, upgrade the SQLite database, load demo data if empty, serve on :5000
 run: setup
@@ -15,6 +15,21 @@ run: setup
 ## make test: install everything (Chromium included) and run the whole suite
 test: setup chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: the benchmark suite (not part of make test); writes docs/BENCHMARKS.md
+##   BENCH_ARGS="--help" lists its options (databases, data sizes, runs)
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## make audit: static security checks — bandit (no high-severity finding) and a dependency
+## audit against the vulnerability database when the registry answers
+audit: setup
+	$(BIN)/python -m tests.security.audit
+
+## make resilience: two servers on one PostgreSQL database, a PostgreSQL restart under load,
+## SMTP down, backup and restore (needs TEST_DATABASE_URL on PostgreSQL; called by .ci/run)
+resilience: setup
+	$(BIN)/python -m pytest -p no:cacheprovider -m resilience tests/resilience $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed translations fonts
 
