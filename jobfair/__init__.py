@@ -1,7 +1,7 @@
 """jobfair: job fairs for bootcamp-to-job programmes."""
 import os
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 
@@ -173,9 +173,13 @@ def _register_error_handlers(app):
     @app.errorhandler(OperationalError)
     def database_down(_error):
         app.logger.exception("database error")
-        return error_page(
+        # The page must not reach the database again: the layout would load the user (and
+        # its language) and fail inside this handler, leaving a bare 500. Shown as anonymous.
+        g._login_user = login_manager.anonymous_user()
+        page, code = error_page(
             503, _("Service unavailable"), _("The service is briefly unavailable. Try again in a moment.")
         )
+        return page, code, {"Retry-After": "5"}
 
     from flask_wtf.csrf import CSRFError
 

@@ -101,5 +101,37 @@ def follow_ups():
     click.echo(", ".join(f"{day} days: {count} sent" for day, count in sent.items()))
 
 
+@jobfair_cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup_command(target):
+    """Copy the database to TARGET while the app runs (SQLite: online backup; PostgreSQL: pg_dump)."""
+    from . import backup
+    from .errors import DomainError
+
+    db.session.remove()  # hold no transaction (nor SQLite lock) during the copy
+    try:
+        written = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Backup written to {written}.")
+
+
+@jobfair_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="This replaces the whole database. Is the app stopped? Continue?")
+def restore_command(source):
+    """Replace the database's content with the backup SOURCE (stop the app first)."""
+    from . import backup
+    from .errors import DomainError
+
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may keep the old content open
+    try:
+        backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Database restored from {source}. Run `flask db upgrade` if it came from an older version.")
+
+
 def init_app(app):
     app.cli.add_command(jobfair_cli)

@@ -65,7 +65,7 @@ def test_summaries_per_fair_and_per_company(client, auth, organizer, programme):
 
 def test_csv_injection_is_neutralised(client, auth, organizer, make):
     cohort = make.cohort(name="-2+3 promo")
-    fair = make.fair(name="@SUM(A1)", status="closed")
+    fair = make.fair(name="@SUM(A1)", day=date(2026, 6, 20), status="closed")
     fair.cohorts.append(cohort)
     first = make.candidate(cohort_=cohort)
     first.last_name, first.first_name = "=HYPERLINK(\"http://x\")", "+1"
@@ -239,7 +239,7 @@ LARGE = 15_000
 
 def test_a_15000_candidate_export_is_streamed_in_batches(app, client, auth, organizer, make):
     cohort = make.cohort(name="Big")
-    fair = make.fair(name="Big fair", status="closed")
+    fair = make.fair(name="Big fair", day=date(2026, 6, 20), status="closed")
     db.session.flush()
     password = factories._hash()
     db.session.execute(insert(User), [

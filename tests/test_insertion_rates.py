@@ -13,6 +13,7 @@ from jobfair.extensions import db
 from jobfair.insertion import rates
 from jobfair.insertion.rates import Answer, CompanyOutcome, Row
 from jobfair.models import FollowUpAnswer, Lead, Outcome
+from jobfair.timeutil import local_today
 
 FAIR_DAY = date(2026, 6, 20)
 
@@ -240,6 +241,24 @@ def test_dashboard_shows_the_known_numbers(client, auth, organizer, programme):
     assert 'id="rate-knowledge-value">71,4 %<' in html
     assert 'role="img"' in html and "<title" in html and 'id="conflicts"' in html
     assert 'style="' not in html
+
+
+def test_by_default_only_fairs_already_held_count(client, auth, organizer, programme, make):
+    """A fair still to come has no outcome yet: it would only lower every rate."""
+    upcoming = make.fair(name="Next fair", day=local_today() + timedelta(days=20),
+                         status="published", cohorts=list(programme["fairs"][0].cohorts))
+    today = make.fair(name="Today's fair", day=local_today(), status="live",
+                      cohorts=list(programme["fairs"][0].cohorts))
+    auth.login_as(organizer)
+    auth.use_language("en")
+    page = client.get("/organizer/insertion")
+    assert numbers_on(page)["total"] == 7
+    html = page.get_data(as_text=True)
+    assert "every fair already held, up to yesterday" in html
+    chosen = numbers_on(client.get(f"/organizer/insertion?fairs={upcoming.id}&fairs={today.id}"))
+    assert chosen["total"] == 10 and chosen["knowledge"] == (0, 10)
+    export = client.get("/organizer/insertion/export.csv?form=standard").get_data(as_text=True)
+    assert "Next fair" not in export and "Today's fair" not in export
 
 
 def test_filters_by_fair_and_period(client, auth, organizer, programme):

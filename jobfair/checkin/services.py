@@ -7,7 +7,6 @@ against two check-ins of one person is the partial unique index
 ``uq_checkins_entry_fair_user``: the loser of a race gets an IntegrityError and
 answers "already checked in" with the winner's row.
 """
-import json
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,12 +16,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..audit import services as audit
 from ..booking.services import live_bookings
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live
 from ..models import (
-    AuditEvent,
     Badge,
     Booth,
     Candidate,
@@ -160,10 +159,7 @@ def _by_nonce(fair, nonce):
 
 
 def _audit(action, actor, fair, checkin, **details):
-    db.session.add(AuditEvent(
-        action=action, actor_id=actor.id if actor else None, fair_id=fair.id,
-        object_type="checkin", object_id=checkin.id,
-        details=json.dumps({"user_id": checkin.user_id, **details}, ensure_ascii=False)))
+    audit.record(action, actor, fair, checkin, user_id=checkin.user_id, **details)
 
 
 def _check_in(fair, person, badge, staff_user, device_name, nonce):

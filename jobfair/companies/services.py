@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import mail
+from ..audit import services as audit
 from ..auth import services as auth_services
 from ..errors import DomainError
 from ..extensions import db
@@ -254,6 +255,7 @@ def add_company_to_fair(fair, company, by_user):
     )
     if not _insert(participation):
         raise already
+    audit.record("participation.added", by_user, fair, participation, company=company.name)
     notify_representatives(participation)
     return participation
 
@@ -333,7 +335,13 @@ def decide(participation, action, by_user, reason=None, confirmed=False):
     ).rowcount
     if changed != 1:
         raise DomainError(_l("This decision is not possible any more: reload the page."))
+    old_status = participation.status
     db.session.refresh(participation)
+    booth = participation.booth.number if action == "withdraw" and participation.booth else None
+    audit.record(f"participation.{new_status}", by_user, participation.fair_id, participation,
+                 company=participation.company.name, old=old_status, new=new_status,
+                 reason=reason if needs_reason else None, cancelled_bookings=len(bookings),
+                 booth=booth)
     if action == "withdraw":
         if bookings:
             from ..schedule.services import cancel_booking

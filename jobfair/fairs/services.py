@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import services as audit
 from ..auth import services as auth_services
 from ..booths import services as booth_services
 from ..demo import slugify
@@ -159,14 +160,15 @@ def unique_slug(name, fair=None):
     return slug
 
 
-def save_fair(fair, values, cohorts, today=None):
+def save_fair(fair, values, cohorts, today=None, actor=None):
     """Create (``fair`` None) or update a fair from local values; instants are stored in UTC.
 
     The slug follows the name while the fair is a draft; once it has a public
-    page its address no longer changes.
+    page its address no longer changes. The audit log gets what changed (old → new).
     """
     check_fair(values, fair=fair, today=today)
     creating = fair is None
+    before = {} if creating else _audited_values(fair)
     if creating:
         fair = Fair(status="draft")
         db.session.add(fair)
@@ -198,7 +200,21 @@ def save_fair(fair, values, cohorts, today=None):
     except IntegrityError:
         # Another fair took the same address between our check and our write.
         raise FairInvalid({"name": _l("Another fair was just saved with this name. Save again.")}) from None
+    if creating:
+        audit.record("fair.created", actor, fair, fair, name=fair.name, day=fair.day,
+                     city=fair.city)
+    else:
+        changed = audit.changes(before, _audited_values(fair))
+        if changed:
+            audit.record("fair.updated", actor, fair, fair, changes=changed)
     return fair
+
+
+def _audited_values(fair):
+    """What the fair form changes, as the form shows it (instants in local time)."""
+    values = local_values(fair)
+    values["cohort_ids"] = sorted(c.id for c in fair.cohorts)
+    return values
 
 
 def local_values(fair):
@@ -212,9 +228,10 @@ def local_values(fair):
 # --- Lifecycle ---------------------------------------------------------------
 
 
-def change_status(fair, new_status):
+def change_status(fair, new_status, actor=None):
     lifecycle.check_transition(fair, new_status)
-    fair.status = new_status
+    old_status, fair.status = fair.status, new_status
+    audit.record("fair.state_changed", actor, fair, fair, old=old_status, new=new_status)
     return fair
 
 

@@ -85,7 +85,7 @@ def _save(form, fair):
         cohorts = db.session.scalars(
             select(Cohort).where(Cohort.id.in_(form.cohort_ids.data or []))
         ).all()
-        saved = services.save_fair(fair, values, cohorts)
+        saved = services.save_fair(fair, values, cohorts, actor=current_user)
     except services.FairInvalid as error:
         db.session.rollback()
         _attach_errors(form, error.errors)
@@ -156,7 +156,7 @@ def change_status(fair_id):
     fair = _fair_or_404(fair_id)
     new_status = request.form.get("status", "")
     try:
-        services.change_status(fair, new_status)
+        services.change_status(fair, new_status, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

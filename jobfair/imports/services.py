@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from ..audit import services as audit
 from ..auth import services as auth_services
 from ..candidate.services import format_phone
 from ..errors import DomainError
 from ..extensions import db
-from ..models import AuditEvent, Candidate, Cohort, User
+from ..models import Candidate, Cohort, User
 from . import parsing
 from .parsing import FIELD_LABELS, simplify
 
@@ -279,14 +280,8 @@ def apply_import(plan, actor, filename, ip_address=None):
     for user, cohort in created:
         auth_services.invite_to_activate(user, invited_by=actor, cohort=cohort)
     counts = plan.counts()
-    db.session.add(AuditEvent(
-        actor_id=actor.id if actor else None,
-        action="candidates.import",
-        object_type="cohort" if plan.cohort else None,
-        object_id=plan.cohort.id if plan.cohort else None,
-        details=json.dumps({"file": filename, **counts}, ensure_ascii=False),
-        ip_address=ip_address,
-    ))
+    audit.record("candidates.import", actor, obj=plan.cohort, ip_address=ip_address,
+                 file=filename, **counts)
     return counts
 
 

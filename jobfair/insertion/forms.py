@@ -5,6 +5,7 @@ from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from ..timeutil import local_today
 from .queries import Filters
 
 GROUP_LABELS = {
@@ -23,7 +24,8 @@ class InsertionFilterForm(FlaskForm):
         csrf = False
 
     fairs = SelectMultipleField(_l("Fairs"), validators=[Optional()],
-                                description=_l("None selected: every fair."))
+                                description=_l("None selected (and no dates): every fair already "
+                                            "held, up to yesterday."))
     date_from = DateField(_l("Fair day from"), validators=[Optional()])
     date_to = DateField(_l("Fair day to"), validators=[Optional()])
     group = SelectField(_l("Group by"), validators=[Optional()], default="fair")
@@ -37,11 +39,14 @@ class InsertionFilterForm(FlaskForm):
         """The valid filters only: an unknown value (an old link) is ignored, not an error."""
         fair_ids = [int(v) for v in (self.fairs.data or []) if str(v).isdigit()] \
             if not self.fairs.errors else []
-        return Filters(
+        filters = Filters(
             fair_ids=fair_ids,
             date_from=self.date_from.data if not self.date_from.errors else None,
             date_to=self.date_to.data if not self.date_to.errors else None,
         )
+        if not (filters.fair_ids or filters.date_from or filters.date_to):
+            filters.held_before = local_today()
+        return filters
 
     def group_by(self):
         return self.group.data if self.group.data in GROUP_LABELS and not self.group.errors \

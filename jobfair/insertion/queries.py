@@ -40,10 +40,15 @@ class Filters:
     fair_ids: list = field(default_factory=list)
     date_from: date | None = None
     date_to: date | None = None
+    # With no fair and no dates chosen, only the fairs already held count: a fair still to
+    # come has no outcome yet and would only lower every rate.
+    held_before: date | None = None
 
     def conditions(self):
         """Conditions on Fair."""
         result = []
+        if self.held_before:
+            result.append(Fair.day < self.held_before)
         if self.fair_ids:
             result.append(Fair.id.in_(self.fair_ids))
         if self.date_from:

@@ -4,12 +4,12 @@ A company "met" a candidate at a fair when it has a lead on them or a booking th
 cancelled (booked, attended or no-show). Every change of an outcome is audited
 ("outcome.change", details old → new).
 """
-import json
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..audit import services as audit
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live, is_over
@@ -17,7 +17,6 @@ from ..leads.services import candidate_met, company_leads
 from ..mail import absolute_url, queue
 from ..models import (
     CONTRACT_TYPES,
-    AuditEvent,
     Booking,
     Lead,
     Participation,
@@ -97,11 +96,9 @@ def _snapshot(outcome):
 
 
 def _audit(actor, participation, candidate_id, outcome_id, old, new):
-    db.session.add(AuditEvent(
-        action="outcome.change", actor_id=actor.id, fair_id=participation.fair_id,
-        object_type="outcome", object_id=outcome_id,
-        details=json.dumps({"participation_id": participation.id, "candidate_id": candidate_id,
-                            "old": old, "new": new}, ensure_ascii=False)))
+    audit.record("outcome.change", actor, participation.fair_id, object_type="outcome",
+                 object_id=outcome_id, participation_id=participation.id,
+                 candidate_id=candidate_id, old=old, new=new)
 
 
 def check_outcome(participation, status, contract_type=None, position_id=None, start_date=None,
@@ -268,9 +265,7 @@ def remind(fair, participation_ids, actor):
                   company=row["company"], missing=row["missing"], met=row["met"], link=link)
             emails += 1
         companies += 1 if reps else 0
-        db.session.add(AuditEvent(
-            action="outcome.remind", actor_id=actor.id, fair_id=fair.id,
-            object_type="participation", object_id=participation.id,
-            details=json.dumps({"missing": row["missing"], "emails": len(reps)})))
+        audit.record("outcome.remind", actor, fair, participation, missing=row["missing"],
+                     emails=len(reps))
     return companies, emails
 

@@ -14,7 +14,6 @@ Rules, in one place:
 Past 400 lines on purpose: these rules share the checks above (editable fair,
 table lock, fair hours, live bookings) and read best together.
 """
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,13 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import mail
+from ..audit import services as audit
 from ..booking.notify import cancellation_attachment
 from ..booking.services import promote_waitlist
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import schedule_editable
 from ..models import (
-    AuditEvent,
     Booking,
     Candidate,
     Cohort,
@@ -459,23 +458,17 @@ def _delete_slots(slot_ids, by_user):
     ).unique().all()
     for booking in bookings:
         slot = booking.slot
-        db.session.add(AuditEvent(
-            actor_id=by_user.id,
-            action="booking.removed_with_slot",
-            object_type="booking",
-            object_id=booking.id,
-            fair_id=slot.table.participation.fair_id,
-            details=json.dumps({
-                "candidate_id": booking.candidate_id,
-                "participation_id": booking.participation_id,
-                "table": slot.table.name,
-                "slot_starts_at": slot.starts_at.isoformat(),
-                "slot_ends_at": slot.ends_at.isoformat(),
-                "status": booking.status,
-                "cancelled_at": booking.cancelled_at.isoformat() if booking.cancelled_at else None,
-                "cancel_reason": booking.cancel_reason,
-            }),
-        ))
+        audit.record(
+            "booking.removed_with_slot", by_user, slot.table.participation.fair_id, booking,
+            candidate_id=booking.candidate_id,
+            participation_id=booking.participation_id,
+            table=slot.table.name,
+            slot_starts_at=slot.starts_at.isoformat(),
+            slot_ends_at=slot.ends_at.isoformat(),
+            status=booking.status,
+            cancelled_at=booking.cancelled_at.isoformat() if booking.cancelled_at else None,
+            cancel_reason=booking.cancel_reason,
+        )
     booking_ids = [b.id for b in bookings]
     if booking_ids:
         db.session.execute(
