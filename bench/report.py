@@ -20,6 +20,9 @@ bench/exports.py, bench/rush.py, bench/entrance.py):
     ctx.workdir       a temporary directory (pathlib.Path) of this (database, scale), removed after
     ctx.ceilings      {"endpoint": req/s, "booking": tx/s, "checkin": tx/s} medians,
                       filled by the ceilings scenario before rush/entrance run (may be empty)
+    ctx.servers       {"app": servers.Server, "ceiling": servers.Server} while they run
+                      (gunicorn, same configuration); scenarios that need no server ignore it
+    ctx.state         scratch space of the orchestrator's own scenarios (people, logins…)
     ctx.log(msg)      print a progress line (stderr)
 
 A scenario returns ``Figure``s: one per measured quantity, ``values`` holding one
@@ -75,6 +78,221 @@ class Context:
     workdir: Path
     quick: bool = False
     ceilings: dict = field(default_factory=dict)
+    servers: dict = field(default_factory=dict)
+    state: dict = field(default_factory=dict)
 
     def log(self, message: str) -> None:
         print(f"[bench {self.db_kind} {self.scale:g}x] {message}", file=sys.stderr, flush=True)
+
+
+# --- The machine ------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    import os
+    import platform
+    import sqlite3
+    from datetime import datetime, timezone
+
+    import psutil
+
+    model = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres") as conn:
+            postgres = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception as error:  # the report still says which one was missing
+        postgres = f"unreachable ({type(error).__name__})"
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0, 0, 0)
+    return {
+        "CPU": f"{model}",
+        "Cores (logical)": str(os.cpu_count()),
+        "RAM": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+        "PostgreSQL": postgres,
+        "Load average when the run started (1/5/15 min)": " / ".join(f"{x:.2f}" for x in load),
+        "Date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+# --- The document -----------------------------------------------------------------------------
+
+SECTIONS = ("Ceilings", "Booking rush", "Entrance line", "Pages", "Badges", "Exports")
+DB_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+COUNTED = ("users", "candidates", "companies", "fairs", "participations", "slots", "bookings",
+           "badges", "checkins")
+
+METHOD = """\
+- **Servers.** The app (`gunicorn app:app`) and the ceiling app (`bench/ceiling.py`) are served
+  by the same gunicorn configuration: {workers} sync workers, backlog 2048, production config,
+  no rate limit in the way (`LOGIN_RATE_LIMIT` raised; the rush and entrance do not go through
+  any other limited route). Both run during the whole (database, scale) block; only one is
+  busy at a time.
+- **Client.** One load process of its own (`bench/load.py`: asyncio + aiohttp), started per
+  measurement; at most {concurrency} requests in flight (2 per worker, like a front proxy's
+  upstream pool); everyone else waits in the client, and that wait is reported apart.
+  The same client, concurrency and request plan are used for a figure and its ceiling.
+- **The 2 cores.** Nothing is pinned (no `os.sched_setaffinity`): the client, the 4 workers
+  and the database share both cores. The client's CPU is measured in each figure ("Client
+  CPU", in % of one core): well under 100 % means the client did not starve the server; for
+  the bare endpoint it is the client that limits, and that figure is the ceiling of the
+  whole stack *including this client*.
+- **Ceilings, in the same run.** Each run measures, back to back: the bare endpoint, the bare
+  booking transaction and the booking rush (alternating which goes first), the bare check-in
+  transaction and the entrance line (alternating too). The bare transactions play the *same*
+  wishes / scans against an identical fair of their own, doing only the SQL the operation
+  cannot do without: `UPDATE slots SET booked_count = booked_count + 1 WHERE id = ? AND
+  booked_count < capacity AND NOT is_blocked` + `INSERT INTO bookings` + `COMMIT`; and
+  `INSERT INTO checkins` + `COMMIT` (SQLite: `BEGIN IMMEDIATE`, the app's pragmas).
+  Ratios are computed inside each run, then summarised.
+- **Booking rush.** 500 candidates (logged in through the real form beforehand: login is not
+  the rush) all start at once on one fair of 20 companies × 5 slots = 100 places; each has up
+  to {wishes} wishes (distinct companies and times, Zipf popularity: the star company's
+  morning slots are the first wish of dozens) and stops at {want} interviews; on "slot taken"
+  they move on to the next wish. Then the database is checked (capacity, `booked_count` =
+  live bookings, at most the fair's maximum per candidate, one per company, no overlap,
+  bookings = "booked" answers).
+- **Entrance line.** 8 staff devices (8 staff accounts, logged in) scan 2,000 different
+  badges of a live fair as fast as the server answers (a closed loop per device, the
+  scanner's POST with a fresh nonce and `HX-Request`), plus 10 % repeats of a badge at another
+  device and 2.5 % same-nonce retries. Then: exactly one live check-in per badge holder.
+- **Figures.** Each figure is measured once per run; the tables give the median over the runs
+  and the spread (min–max). Latencies are per request (sent → answer read) at the client.
+  A target is "met" when the median meets it.
+"""
+
+
+def _fmt(value):
+    if value != value:  # NaN
+        return "–"
+    magnitude = abs(value)
+    if value == int(value) and magnitude < 1e6:  # counts: 0, 12, 1,500
+        return f"{int(value):,}"
+    if magnitude >= 100:
+        return f"{value:,.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    if magnitude >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _data_table(data):
+    rows = ["| Database | Data | " + " | ".join(COUNTED) + " | fill time |",
+            "|---|---|" + "---:|" * (len(COUNTED) + 1)]
+    for (db_kind, scale), summary in data.items():
+        counts = summary.get("counts", {}) if isinstance(summary, dict) else {}
+        seconds = summary.get("seconds", {}) if isinstance(summary, dict) else {}
+        fill_time = sum(v for v in seconds.values() if isinstance(v, (int, float)))
+        rows.append(f"| {DB_NAMES.get(db_kind, db_kind)} | {scale:g}× | "
+                    + " | ".join(f"{counts[name]:,}" if name in counts else "–"
+                                 for name in COUNTED)
+                    + f" | {fill_time:.1f} s |")
+    return "\n".join(rows)
+
+
+def _results(results):
+    sections = list(SECTIONS) + sorted({f.section for _, _, f in results} - set(SECTIONS))
+    out = []
+    for section in sections:
+        rows = [(d, s, f) for d, s, f in results if f.section == section]
+        if not rows:
+            continue
+        out += [f"### {section}", "",
+                "| Figure | Database | Data | Median | Spread (min–max) | Runs | Target | Met | Note |",
+                "|---|---|---|---:|---|---:|---|---|---|"]
+        for db_kind, scale, f in rows:
+            met = {True: "met", False: "**not met**", None: ""}[f.met]
+            spread = f"{_fmt(f.low)}–{_fmt(f.high)}" if len(f.values) > 1 else ""
+            out.append(f"| {_cell(f.name)} | {DB_NAMES.get(db_kind, db_kind)} | {scale:g}× | "
+                       f"{_fmt(f.median)} {_cell(f.unit)} | {spread} | {len(f.values)} | "
+                       f"{_cell(f.target or '')} | {met} | {_cell(f.note)} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def render(machine_info, data, results, args, elapsed, command, analysis=None):
+    from . import entrance, rush, servers, traffic
+
+    lines = [
+        "# Benchmarks", "",
+        f"Written by `make bench` (`{command}`) on {machine_info['Date']}; the whole run took "
+        f"{elapsed / 60:.1f} min. Every figure below comes from that one run: do not edit "
+        "by hand, run it again (`make bench`, options: `make bench BENCH_ARGS=--help`).", "",
+        "These machines are shared: absolute figures move with the neighbours' load. What "
+        "holds is the ratio to the ceilings measured in the same run, which is why every "
+        "throughput is given as one.", "",
+        "## Machine", "", "| | |", "|---|---|",
+        *[f"| {k} | {_cell(v)} |" for k, v in machine_info.items()], "",
+        "## How it is measured", "",
+        METHOD.format(workers=servers.WORKERS, concurrency=traffic.CONCURRENCY,
+                      wishes=rush.WISHES, want=rush.WANT), "",
+        f"Runs per figure: {args.runs} ({args.served_runs} for the served scenarios: ceilings, "
+        "booking rush, entrance line, which run at the largest scale only since they make "
+        f"fairs of their own). Scenarios: {', '.join(args.scenarios)}.", "",
+        "## Data", "", _data_table(data), "",
+        "## Results", "", _results(results),
+    ]
+    missed = [(d, s, f) for d, s, f in results if f.met is False]
+    lines += ["## Targets missed, and why", ""]
+    if not missed:
+        lines += ["Every figure with a target meets it.", ""]
+    else:
+        for db_kind, scale, f in missed:
+            lines.append(f"- {f.section} — {f.name} ({DB_NAMES.get(db_kind, db_kind)}, "
+                         f"{scale:g}×): {_fmt(f.median)} {f.unit}, target {f.target}.")
+        lines.append("")
+    from . import analysis as notes
+
+    lines += [notes.TEXT.strip(), ""] if getattr(notes, "TEXT", "") else []
+    return "\n".join(lines)
+
+
+def dump(machine_info, data, results, args, elapsed, command):
+    """The run as JSON (written beside the document): ``python -m bench.report FILE.json``
+    renders the document again from it."""
+    import json
+    from dataclasses import asdict
+
+    return json.dumps({
+        "machine": machine_info, "elapsed": elapsed, "command": command,
+        "args": {"runs": args.runs, "served_runs": args.served_runs,
+                 "scenarios": args.scenarios},
+        "data": [{"db": d, "scale": s, "summary": {k: v for k, v in summary.items()
+                                                   if k in ("counts", "seconds")}}
+                 for (d, s), summary in data.items()],
+        "results": [{"db": d, "scale": s, "figure": asdict(f)} for d, s, f in results],
+    }, indent=1, default=str)
+
+
+def rerender(path):
+    import json
+    from types import SimpleNamespace
+
+    saved = json.loads(Path(path).read_text())
+    data = {(e["db"], e["scale"]): e["summary"] for e in saved["data"]}
+    results = [(r["db"], r["scale"], Figure(**r["figure"])) for r in saved["results"]]
+    return render(saved["machine"], data, results, SimpleNamespace(**saved["args"]),
+                  saved["elapsed"], saved["command"])
+
+
+if __name__ == "__main__":
+    source = Path(sys.argv[1])
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else source.with_suffix(".md")
+    target.write_text(rerender(source))
+    print(f"written {target}")

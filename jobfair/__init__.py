@@ -3,7 +3,7 @@ import os
 
 from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
 from . import database
 from .config import CONFIGS, PROJECT_ROOT, dev_secret_key
@@ -20,6 +20,9 @@ def create_app(config=None):
         instance_relative_config=True,
     )
     os.makedirs(app.instance_path, exist_ok=True)
+    from .ids import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     if isinstance(config, type):
         app.config.from_object(config)
     else:
@@ -68,6 +71,7 @@ def _finish_config(app):
 
 
 def _register_blueprints(app):
+    from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .badges.views import bp as badges_bp
     from .booking.views import bp as booking_bp
@@ -93,6 +97,7 @@ def _register_blueprints(app):
         main_bp, auth_bp, organizer_bp, company_bp, staff_bp, candidate_bp,
         programme_bp, fairs_bp, companies_bp, booths_bp, schedule_bp, imports_bp, booking_bp,
         badges_bp, checkin_bp, leads_bp, dashboard_bp, outcomes_bp, followups_bp, insertion_bp,
+        audit_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -169,6 +174,14 @@ def _register_error_handlers(app):
         return error_page(
             500, _("Something went wrong"), _("An error occurred on our side. Try again in a moment.")
         )
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def value_out_of_range(error):
+        # A value the database cannot hold (a number past its integers, a NUL in a text),
+        # typed or forged by the client: the request is wrong, not the server.
+        app.logger.warning("value refused by the database: %s", error)
+        return error_page(400, _("Bad request"), _("The request could not be understood. Go back and try again."))
 
     @app.errorhandler(OperationalError)
     def database_down(_error):

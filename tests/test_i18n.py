@@ -15,6 +15,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from jobfair.audit import services as audit
 from jobfair.auth import services
 from jobfair.extensions import db
 from jobfair.models import Booking, Position
@@ -258,6 +259,12 @@ def world(make, organizer, candidate, company_rep, staff):
     _invitation, token = services.create_invitation(
         "nouvelle.recrue@example.ma", "company_rep", invited_by=organizer, company=company,
     )
+    # A few lines of the audit log, so that its sentences are walked too.
+    audit.record("fair.updated", organizer, fair, fair, changes={"city": ["Rabat", "Casablanca"]})
+    audit.record("booth.assigned", organizer, fair, object_type="booth", object_id=1,
+                 booth="A1", company=company.name, participation_id=participation.id)
+    audit.record("export.downloaded", company_rep, fair, participation, kind="leads",
+                 format="csv")
     db.session.flush()
     world = {
         "emails": {

@@ -32,6 +32,7 @@ ROLE_NAVIGATION = {
         ("companies.organizer_companies", _l("Companies")),
         ("imports.candidates", _l("Candidates")),
         ("insertion.dashboard", _l("Insertion")),
+        ("audit.log", _l("Audit log")),
         ("organizer.invitations", _l("Invitations")),
     ],
     "company_rep": [

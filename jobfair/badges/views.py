@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..audit import services as audit
 from ..auth.access import role_required
 from ..demo import slugify
 from ..errors import DomainError
@@ -116,7 +117,10 @@ def print_badges(fair_id):
         db.session.commit()
     data = pdf.render(services.documents(fair, people), fmt, title=fair.name)
     suffix = f"-cohort-{cohort_id}" if cohort_id else ""
-    return _pdf_response(data, f"badges-{slugify(fair.name)}{suffix}-{fmt}.pdf")
+    filename = f"badges-{slugify(fair.name)}{suffix}-{fmt}.pdf"
+    audit.record_download(current_user, "badges", "pdf", fair=fair.id, layout=fmt,
+                          cohort_id=cohort_id, count=len(people))
+    return _pdf_response(data, filename)
 
 
 @bp.route("/organizer/fairs/<int:fair_id>/badges")

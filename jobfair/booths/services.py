@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
+from ..audit import services as audit
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs import lifecycle
@@ -240,7 +241,7 @@ def remove_booth(booth):
     db.session.expunge(booth)
 
 
-def assign(booth, participation):
+def assign(booth, participation, actor=None):
     """Place ``participation``'s company on ``booth``, moving it from the booth
     it had. The database decides between concurrent placements."""
     fair = booth.fair
@@ -255,6 +256,8 @@ def assign(booth, participation):
     if booth.participation_id == participation.id:
         return booth
     booth_id, number, company = booth.id, booth.number, participation.company.name
+    previous = db.session.scalar(select(Booth.number).where(
+        Booth.participation_id == participation.id, Booth.id != booth_id))
     try:
         # Leave the previous booth, then take the new one only if it is still free.
         db.session.execute(
@@ -287,13 +290,18 @@ def assign(booth, participation):
             _l("Booth %(number)s was just given to %(company)s. Choose another booth.",
                number=number, company=holder)
         )
+    audit.record("booth.moved" if previous else "booth.assigned", actor, fair.id,
+                 object_type="booth", object_id=booth_id, booth=number, old_booth=previous,
+                 company=company, participation_id=participation.id)
     return db.session.get(Booth, booth_id)
 
 
-def unassign(booth, participation_id):
+def unassign(booth, participation_id, actor=None):
     """Free ``booth`` if ``participation_id`` is still the company on it (the
     form that asked may be stale)."""
     ensure_editable(booth.fair)
+    booth_id, fair_id, number = booth.id, booth.fair_id, booth.number
+    company = _holder_name(booth_id)
     freed = db.session.execute(
         update(Booth)
         .where(Booth.id == booth.id, Booth.participation_id == participation_id)
@@ -304,8 +312,10 @@ def unassign(booth, participation_id):
     if freed != 1:
         raise DomainError(
             _l("Booth %(number)s changed meanwhile: the plan shows it as it is now.",
-               number=booth.number)
+               number=number)
         )
+    audit.record("booth.unassigned", actor, fair_id, object_type="booth", object_id=booth_id,
+                 booth=number, company=company, participation_id=participation_id)
 
 
 def release_booth(participation):

@@ -7,6 +7,7 @@ the plan (block ``editor``) is replaced in place.
 """
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..auth.access import role_required
 from ..errors import DomainError
@@ -240,7 +241,7 @@ def assign(fair_id, booth_id):
     participation = participation_or_404(fair, form.participation_id.data)
     company, number = participation.company.name, booth.number
     try:
-        services.assign(booth, participation)
+        services.assign(booth, participation, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         selected = participation_or_404(fair, form.participation_id.data)
@@ -259,7 +260,7 @@ def unassign(fair_id, booth_id):
     participation = participation_or_404(fair, form.participation_id.data)
     company, number = participation.company.name, booth.number
     try:
-        services.unassign(booth, participation.id)
+        services.unassign(booth, participation.id, actor=current_user)
     except DomainError as error:
         return _refused(fair, error)
     return _done(fair, _("%(company)s no longer has a booth (it was on %(number)s).",

@@ -7,6 +7,7 @@ against two check-ins of one person is the partial unique index
 ``uq_checkins_entry_fair_user``: the loser of a race gets an IntegrityError and
 answers "already checked in" with the winner's row.
 """
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +27,7 @@ from ..models import (
     Booth,
     Candidate,
     CheckIn,
+    Cohort,
     Fair,
     Participation,
     User,
@@ -74,6 +76,15 @@ class ScanResult:
 
 
 # --- Reading a code --------------------------------------------------------------------
+
+
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def looks_like_token(token):
+    """Tokens are URL-safe base64 (badges.services.new_token): anything else is no badge,
+    answered without asking the database (PostgreSQL refuses a NUL in a query)."""
+    return bool(token) and TOKEN_SHAPE.fullmatch(token) is not None
 
 
 def extract_token(code):
@@ -169,7 +180,9 @@ def _check_in(fair, person, badge, staff_user, device_name, nonce):
         return _result("checked_in", fair, first.user, first)
     existing = live_checkin(fair, person)
     if existing is not None:
-        return _result("already_checked_in", fair, person, existing)
+        # This very scan, retried, may have committed between the nonce look-up and this one.
+        retried = bool(nonce) and existing.nonce == (nonce or "").strip()[:64]
+        return _result("checked_in" if retried else "already_checked_in", fair, person, existing)
     checkin = CheckIn(fair_id=fair.id, user_id=person.id, badge_id=badge.id if badge else None,
                       kind="entry", checked_in_at=utcnow(), scanned_by_id=staff_user.id,
                       device_name=(device_name or "").strip()[:100] or None,
@@ -202,8 +215,12 @@ def scan(fair, token, staff_user, device_name=None, nonce=None):
     if first is not None:
         return _result("checked_in", fair, first.user, first)
     token = extract_token(token)
-    badge = db.session.scalars(select(Badge).where(Badge.token == token)).first() if token \
-        else None
+    # The holder and what the answer shows of them come in the same query as the badge.
+    badge = db.session.scalars(
+        select(Badge).where(Badge.token == token)
+        .options(joinedload(Badge.user).joinedload(User.candidate)
+                 .joinedload(Candidate.cohort).joinedload(Cohort.track))
+    ).first() if looks_like_token(token) else None
     if badge is None:
         return ScanResult("unknown_badge")
     if badge.revoked_at is not None:

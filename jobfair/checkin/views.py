@@ -31,6 +31,19 @@ def _scanner_fair(fair_id):
     return fair
 
 
+def _commit_keeping_loaded():
+    """Commit without expiring the session's objects. The answer shows what this very
+    transaction read and wrote; reloading the staff member, the fair, the person and the
+    check-in after the commit (a query each) would only repeat it, on the fair day's
+    hottest path (docs/BENCHMARKS.md, entrance line)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def _new_nonce():
     return str(uuid.uuid4())
 
@@ -65,7 +78,7 @@ def scan(fair_id):
     device_name = request.form.get("device_name", "")[:100]
     result = services.scan(fair, request.form.get("code", ""), current_user,
                            device_name, request.form.get("nonce") or None)
-    db.session.commit()
+    _commit_keeping_loaded()
     return _page(fair, result, device_name)
 
 
@@ -76,7 +89,7 @@ def person(fair_id, user_id):
     device_name = request.form.get("device_name", "")[:100]
     result = services.check_in_person(fair, user_id, current_user, device_name,
                                       request.form.get("nonce") or None)
-    db.session.commit()
+    _commit_keeping_loaded()
     return _page(fair, result, device_name)
 
 
@@ -103,8 +116,14 @@ def undo(fair_id, checkin_id):
 def badge(token):
     """What a phone's camera app opens: the check-in screen for staff, nothing for others."""
     if current_user.is_authenticated and current_user.role in SCANNER_ROLES:
-        found = db.session.scalars(select(Badge).where(Badge.token == token)).first()
+        found = db.session.scalars(select(Badge).where(Badge.token == token)).first() \
+            if services.looks_like_token(token) else None
         if found is not None and _may_scan(found.fair, current_user):
             return render_template("checkin/badge.html", badge=found, fair=found.fair,
                                    nonce=str(uuid.uuid4()), live=services.is_live(found.fair))
+        # Staff learn why there is nothing to check in; others see the same neutral page
+        # whatever the token.
+        reason = (_("Unknown badge: no badge has this code. Scan it again or type the code.")
+                  if found is None else _("This badge is for a fair you do not work at."))
+        return render_template("checkin/neutral.html", reason=reason)
     return render_template("checkin/neutral.html")

@@ -10,7 +10,9 @@ from flask import Blueprint, Response, abort, request, stream_with_context, url_
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from ..audit import services as audit
 from ..auth.access import role_required
 from ..htmx import render
 from ..labels import REGION, SECTOR
@@ -140,6 +142,13 @@ def _export_args():
     return form.filters(), kind
 
 
+def _audit_download(kind, file_format, filters, **details):
+    """The export in the audit log, with its filters (the fair too when it is one fair)."""
+    fair = filters.fair_ids[0] if len(filters.fair_ids) == 1 else None
+    audit.record_download(current_user, kind, file_format, fair=fair,
+                          filters=filters.as_args(), **details)
+
+
 def _filename(kind, extension):
     return f"insertion-{kind}-{date.today().isoformat()}.{extension}"
 
@@ -151,6 +160,7 @@ def export_csv():
     form = request.args.get("form", "excel-fr")
     if form not in exports.CSV_FORMS:
         abort(404)
+    _audit_download(f"insertion-{kind}", "csv", filters, csv_form=form)
     response = Response(stream_with_context(exports.csv_chunks(kind, filters, form)),
                         mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -163,6 +173,7 @@ def export_csv():
 @role_required("organizer")
 def export_xlsx():
     filters, kind = _export_args()
+    _audit_download(f"insertion-{kind}", "xlsx", filters)
     response = Response(
         stream_with_context(exports.xlsx_chunks(kind, filters)),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -179,6 +190,7 @@ def report_pdf():
     fair_names = [name for fair_id, name, _day in queries.fair_choices()
                   if fair_id in filters.fair_ids]
     data = report.build(filters, fair_names=fair_names)
+    _audit_download("insertion-report", "pdf", filters)
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="insertion-report.pdf"'
     return response

@@ -7,8 +7,10 @@ import io
 
 from flask import Response
 from flask_babel import gettext as _
+from flask_login import current_user
 from openpyxl import Workbook
 
+from ..audit import services as audit
 from ..demo import slugify
 from ..timeutil import utc_to_local
 from .services import NEXT_STEP_LABELS
@@ -83,8 +85,13 @@ MIMETYPES = {
 
 
 def download(prefix, participation, data, extension):
-    """A company's export as a private attachment named after the fair (never cached)."""
+    """A company's export as a private attachment named after the fair (never cached).
+
+    The download is written to the audit log (``export.downloaded``, kind ``prefix``).
+    """
     name = f"{prefix}-{slugify(participation.fair.name) or participation.fair.id}.{extension}"
+    audit.record_download(current_user, prefix, extension, fair=participation.fair_id,
+                          obj=participation, company=participation.company.name)
     response = Response(data, mimetype=MIMETYPES[extension])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"

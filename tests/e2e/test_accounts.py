@@ -36,8 +36,11 @@ class Role:
 
 
 ORGANIZER = Role("organizer", "organizer@demo.jobfair", "/organizer/",
-                 "Salons", "Fairs", ("Salons", "Programme", "Entreprises", "Candidats", "Insertion", "Invitations"),
-                 ("Fairs", "Programme", "Companies", "Candidates", "Insertion", "Invitations"))
+                 "Salons", "Fairs",
+                 ("Salons", "Programme", "Entreprises", "Candidats", "Insertion", "Journal d'audit",
+                  "Invitations"),
+                 ("Fairs", "Programme", "Companies", "Candidates", "Insertion", "Audit log",
+                  "Invitations"))
 STAFF = Role("staff", "staff@demo.jobfair", "/staff/",
              "Mes salons", "My fairs", ("Mes salons",), ("My fairs",))
 COMPANY = Role("company", "recruiter@atlas-digital-services.demo.jobfair", "/company/",

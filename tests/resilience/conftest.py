@@ -10,7 +10,6 @@ import glob
 import os
 import pwd
 import re
-import secrets
 import shutil
 import socket
 import subprocess
@@ -30,12 +29,6 @@ BIN = Path(sys.executable).parent
 SERVER_START_TIMEOUT = 30
 # A Redis database of these tests' own (flushed by them) for the shared rate limits.
 REDIS_URL = os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/13")
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(pytest.mark.resilience)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -191,7 +184,14 @@ class PrivateCluster:
 
     @property
     def url(self):
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/jobfair"
+        return self.database_url("jobfair")
+
+    def database_url(self, name):
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name):
+        self._run(self.bin / "createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres", name)
+        return self.database_url(name)
 
     def _pg_ctl(self, action, *options):
         return self._run(
@@ -204,8 +204,7 @@ class PrivateCluster:
         self._run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "-A", "trust",
                   "--no-sync", "-E", "UTF8")
         self.start()
-        self._run(self.bin / "createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres",
-                  "jobfair")
+        self.create_database("jobfair")
 
     def start(self):
         self._pg_ctl("start")
@@ -221,16 +220,13 @@ class PrivateCluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-@pytest.fixture
-def private_postgres():
+@pytest.fixture(scope="session")
+def private_cluster():
+    """One private cluster for the run (databases on it are cheap to create, and it goes
+    away whole at the end: no DROP DATABASE on the shared server)."""
     cluster = PrivateCluster()
     try:
         cluster.init()
         yield cluster
     finally:
         cluster.destroy()
-
-
-@pytest.fixture
-def shared_secret_key():
-    return secrets.token_hex(32)
