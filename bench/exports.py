@@ -96,7 +96,7 @@ def measure(url, file_format, email, runs, one_fair, window, workdir):
         _seconds, _size, small_lines = client.download(f"{path}&fairs={one_fair}")
         small_peak = _peak_mb(worker)
         recent = []
-        for _ in range(runs):
+        for _ in range(runs if window else 0):
             cpu = _cpu(worker)
             seconds, _size, lines = client.download(f"{path}&{window}")
             recent.append({"seconds": seconds, "cpu": _cpu(worker) - cpu, "lines": lines})
@@ -158,23 +158,30 @@ def run(ctx):
 
     email = (ctx.data.get("emails") or {}).get("organizer", ["organizer1@bench.jobfair"])[0]
     count, one_fair, window, recent_rows = _sizes(ctx.database_url)
+    if recent_rows >= count:
+        window = None  # a smaller data set: the latest fairs would be every fair
     runs = 1 if ctx.quick else max(1, ctx.runs)
     figures = []
-    for file_format in ("csv", "xlsx"):
+    one_fair_rows = "?"
+    for file_format in ("csv", "xlsx"):  # CSV first: its line count gives one fair's rows
         small_peak, small_lines, recent, results = measure(
             ctx.database_url, file_format, email, runs, one_fair, window, ctx.workdir)
         ctx.log(f"export {file_format}: " + ", ".join(f"{r['seconds']:.2f} s" for r in results))
+        if file_format == "csv":
+            one_fair_rows = f"{small_lines - 1:,}"
         label = file_format.upper()
         seconds = [r["seconds"] for r in results]
         target = TARGETS[file_format]
         size_mb = results[0]["bytes"] / 2**20
         growth = results[0]["peak_mb"] - small_peak
-        recent_seconds = [r["seconds"] for r in recent]
+        if recent:
+            recent_seconds = [r["seconds"] for r in recent]
+            figures.append(Figure(
+                SECTION, f"{label}, latest fairs ({recent_rows:,} rows)", "s", recent_seconds,
+                target=f"< {target:g} s", met=_median(recent_seconds) < target,
+                note=f"worker CPU {_median([r['cpu'] for r in recent]):.2f} s; "
+                     f"{window.replace('&', ', ')}"))
         figures += [
-            Figure(SECTION, f"{label}, latest fairs ({recent_rows:,} rows)", "s", recent_seconds,
-                   target=f"< {target:g} s", met=_median(recent_seconds) < target,
-                   note=f"worker CPU {_median([r['cpu'] for r in recent]):.2f} s; "
-                        f"{window.replace('&', ', ')}"),
             Figure(SECTION, f"{label}, every candidate ({count:,} rows)", "s", seconds,
                    target=f"< {target:g} s", met=_median(seconds) < target,
                    note=f"worker CPU {_median([r['cpu'] for r in results]):.2f} s; "
@@ -182,7 +189,7 @@ def run(ctx):
             Figure(SECTION, f"{label}, worker peak RSS", "MB", [r["peak_mb"] for r in results],
                    target="flat (< the file's own size)", met=growth < size_mb,
                    note=f"{small_peak:.0f} MB after one fair's export "
-                        f"({small_lines if file_format == 'csv' else 'a few hundred'} rows), "
+                        f"({one_fair_rows} rows), "
                         f"+{growth:.1f} MB for every fair"),
         ]
     return figures

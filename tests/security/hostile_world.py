@@ -114,7 +114,7 @@ class FormParser(HTMLParser):
     def __init__(self, page_url):
         super().__init__(convert_charrefs=True)
         self.page_url = page_url
-        self.forms, self._form, self._select = [], None, None
+        self.forms, self._form = [], None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -138,7 +138,6 @@ class FormParser(HTMLParser):
         elif tag == "textarea":
             self._form["fields"].append((name, "", "textarea"))
         elif tag == "select":
-            self._select = [name, None]
             self._form["fields"].append((name, "", "select"))
         elif tag == "button" and attrs.get("value") is not None:
             self._form["fields"].append((name, attrs["value"], "button"))
@@ -149,11 +148,6 @@ class FormParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        pass
 
 
 class _OptionValues(HTMLParser):

@@ -6,6 +6,7 @@ cases, HTML/JS, SQL, wrong types, missing and repeated fields). Whatever comes b
 server error, never markup that would run script, and an error page of our own (in the user's
 language) rather than a bare one when the request is refused.
 """
+import io
 import re
 import urllib.parse
 
@@ -15,9 +16,10 @@ from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
 from jobfair import create_app
+from jobfair.auth import services as auth_services
 from jobfair.config import TestConfig
 from jobfair.extensions import db
-from jobfair.models import Company, Fair, InterviewTable, Lead, Position, User
+from jobfair.models import Company, Fair, InterviewTable, Lead, OutboxMessage, Position, User
 
 from . import hostile_world
 from .hostile_world import client_for, forms_of, role_of, script_problems
@@ -119,17 +121,11 @@ def _url_values(app, world, endpoint):
 def _special_token(app, world, endpoint, auth):
     """Tokens that only exist once something was done: a reset link, a stored import."""
     if endpoint == "auth.reset_password":
-        from jobfair.auth import services
-
-        services.request_password_reset(world.emails["organizer"])
+        auth_services.request_password_reset(world.emails["organizer"])
         db.session.commit()
-        from jobfair.models import OutboxMessage
-
         body = db.session.query(OutboxMessage).order_by(OutboxMessage.id.desc()).first().body_text
         return re.search(r"/password/reset/(\S+)", body).group(1)
     if endpoint in ("imports.confirm", "imports.cancel"):
-        import io
-
         data = "Prénom;Nom;Email;Téléphone\r\nNadia;Alami;nadia@example.ma;0612345678\r\n".encode()
         response = auth.post("/organizer/candidates/import",
                              {"file": (io.BytesIO(data), "liste.csv"),
