@@ -67,6 +67,12 @@ class Config:
     # Absolute links in emails (no request exists in the send-mail worker).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Behind a reverse proxy or load balancer: how many proxies in front of the app set
+    # X-Forwarded-For/-Proto/-Host. 0 (default) trusts none of these headers, so a client
+    # cannot forge its address or scheme; with 1, rate limits and the audit log see the
+    # client's address and HSTS is sent when the proxy received HTTPS.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
     # Front-end packages installed from the npm registry by the set-up command.
     NODE_MODULES = Path(os.environ.get("NODE_MODULES", PROJECT_ROOT / "node_modules"))
 

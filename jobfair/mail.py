@@ -5,7 +5,10 @@ email exists if and only if the change is committed. ``send_pending()`` (the
 ``flask jobfair send-mail`` worker) delivers what is due, one message at a
 time: each is claimed by a conditional UPDATE before it is sent, so two
 workers never send the same message, and a failure puts it back with a
-growing delay until ``MAIL_MAX_ATTEMPTS``.
+growing delay until ``MAIL_MAX_ATTEMPTS``. A claim is a lease: a worker killed
+between claiming and recording the result leaves the message "sending", and once
+``SENDING_LEASE`` has passed another run takes it again (it may then arrive twice,
+which beats never).
 """
 import smtplib
 import sys
@@ -16,7 +19,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from jinja2_fragments.flask import render_block
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from .extensions import db
 from .models import OutboxMessage, utcnow
@@ -93,14 +96,23 @@ def retry_delay(attempts):
     return timedelta(minutes=min(2 ** (attempts - 1), 360))
 
 
+SENDING_LEASE = timedelta(minutes=15)
+
+
+def _due(columns, now):
+    return or_(columns.status == "pending",
+               and_(columns.status == "sending", columns.next_attempt_at <= now))
+
+
 def send_pending(limit=200, send=None):
     """Deliver the due messages; returns (sent, failed) counts for this run."""
     send = send or BACKENDS[current_app.config["MAIL_BACKEND"]]
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     table = OutboxMessage.__table__
+    now = utcnow()
     due = db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .where(_due(OutboxMessage, now), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -109,8 +121,10 @@ def send_pending(limit=200, send=None):
     for message_id in due:
         claimed = db.session.execute(
             update(table)
-            .where(table.c.id == message_id, table.c.status == "pending")
-            .values(status="sending", attempts=table.c.attempts + 1)
+            .where(table.c.id == message_id, _due(table.c, utcnow()),
+                   table.c.next_attempt_at <= utcnow())
+            .values(status="sending", attempts=table.c.attempts + 1,
+                    next_attempt_at=utcnow() + SENDING_LEASE)
         ).rowcount
         db.session.commit()
         if claimed != 1:

@@ -76,10 +76,25 @@ def test_a_message_claimed_by_another_worker_is_not_sent_again(app, make):
     _queue_invitation(make)
     db.session.commit()
     message = db.session.query(OutboxMessage).one()
-    message.status = "sending"  # another worker holds it
+    message.status = "sending"  # another worker holds it, as a claim leaves it
+    message.next_attempt_at = utcnow() + mail.SENDING_LEASE
     db.session.commit()
     assert mail.send_pending() == (0, 0)
     assert "sent_mail" not in app.extensions
+
+
+def test_a_message_left_sending_by_a_dead_worker_goes_once_its_lease_is_over(app, make):
+    _queue_invitation(make)
+    db.session.commit()
+    message = db.session.query(OutboxMessage).one()
+    message.status, message.attempts = "sending", 1  # claimed, then the worker was killed
+    message.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert mail.send_pending() == (1, 0)
+    assert len(app.extensions["sent_mail"]) == 1
+    message = db.session.query(OutboxMessage).one()
+    assert message.status == "sent" and message.attempts == 2
+    assert mail.send_pending() == (0, 0)
 
 
 def test_retry_delays_grow_and_are_capped():

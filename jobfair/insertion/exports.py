@@ -11,6 +11,7 @@
 - Statuses are the stored codes and yes/no are 1/0, so a spreadsheet can count them.
 """
 import csv
+import gc
 import io
 
 from flask_babel import get_locale
@@ -139,10 +140,26 @@ def _settle_locale():
     get_locale()
 
 
+def _young_garbage_only(chunks):
+    """``chunks``, with the garbage collector looking only at what the export allocates.
+
+    Each row makes a handful of containers (sets, lists, dicts), so the collector runs every
+    few rows, and its full passes walked every object of the app (Flask, SQLAlchemy, Babel…):
+    a quarter of the export's time. ``gc.freeze()`` sets the objects alive now aside until
+    ``gc.unfreeze()`` gives them back (also when the client goes away: ``close()`` runs the
+    ``finally``); the export's own garbage is still collected.
+    """
+    gc.freeze()
+    try:
+        yield from chunks
+    finally:
+        gc.unfreeze()
+
+
 def csv_chunks(kind, filters, form="excel-fr", lines_per_chunk=200):
     """Encoded CSV: the header, then every ``lines_per_chunk`` lines (~50 kB)."""
     _settle_locale()
-    return _csv_chunks(kind, filters, form, lines_per_chunk)
+    return _young_garbage_only(_csv_chunks(kind, filters, form, lines_per_chunk))
 
 
 def _csv_chunks(kind, filters, form, lines_per_chunk):
@@ -171,4 +188,5 @@ SHEET_TITLES = {"candidates": "Candidates", "companies": "Companies", "fairs": "
 def xlsx_chunks(kind, filters):
     """The XLSX, zipped and sent as its rows come (xlsx.py)."""
     _settle_locale()
-    return xlsx.stream((_safe(line) for line in lines(kind, filters)), SHEET_TITLES[kind])
+    return _young_garbage_only(
+        xlsx.stream((_safe(line) for line in lines(kind, filters)), SHEET_TITLES[kind]))

@@ -181,7 +181,11 @@ def fill_fair_form(page, fair, cohorts=()):
 def create_fair(tab, fair, cohorts=(), step="fair"):
     """New fair → its overview page; returns the fair's id."""
     page = tab.page
+    # The organizer's home may already be the fairs page: wait until the menu's navigation
+    # has replaced it, or the next click can land on the page being left.
+    mark_document(page)
     menu(tab, "Salons")
+    expect(page.locator("h1[data-e2e='same-document']")).to_have_count(0)
     page.get_by_role("link", name="Nouveau salon", exact=True).click()
     expect(heading(tab)).to_have_text("Nouveau salon")
     fill_fair_form(page, fair, cohorts)

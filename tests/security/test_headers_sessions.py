@@ -213,3 +213,30 @@ def test_secret_taking_endpoints_are_rate_limited(auth, make, name, url_of, limi
     blocked = auth.client.post(url, data={**data, "csrf_token": token})
     assert blocked.status_code == 429, name
     assert "Too many attempts" in blocked.text or "Trop de tentatives" in blocked.text
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_https_are_seen(app):
+    """TRUSTED_PROXIES=1: the proxy's X-Forwarded-* headers are believed, one hop only."""
+    from jobfair import create_app
+    from jobfair.config import TestConfig
+
+    class BehindProxy(TestConfig):
+        TRUSTED_PROXIES = 1
+
+    proxied = create_app(BehindProxy)
+    seen = {}
+
+    @proxied.get("/_test/remote")
+    def remote():
+        from flask import request
+        seen["addr"] = request.remote_addr
+        return "ok"
+
+    client = proxied.test_client()
+    answer = client.get("/_test/remote", headers={
+        "X-Forwarded-For": "198.51.100.7, 203.0.113.9", "X-Forwarded-Proto": "https"})
+    # Only the last hop (what our proxy saw) counts: the client cannot forge the first.
+    assert seen["addr"] == "203.0.113.9"
+    assert "Strict-Transport-Security" in answer.headers
+    assert "Strict-Transport-Security" not in client.get(
+        "/_test/remote", headers={"X-Forwarded-Proto": "http"}).headers
