@@ -70,22 +70,28 @@ def _targets(app, data):
             Participation.fair_id == bookable, Participation.company_id == rep.company_id))
         checked = select(CheckIn.user_id).where(CheckIn.fair_id == live,
                                                 CheckIn.undone_at.is_(None))
-        # Badges not checked in (the staff's badge link) and already checked in (a repeat scan,
-        # which changes nothing: the benchmark leaves the entrance line's badges alone).
+        # Badges not checked in (the staff's badge link, a first scan) and already checked in
+        # (a repeat scan). The entrance-line benchmark makes fairs of its own.
         fresh = db.session.scalars(select(Badge.token).where(
             Badge.fair_id == live, Badge.revoked_at.is_(None), Badge.user_id.not_in(checked))
-            .order_by(Badge.id.desc()).limit(200)).all()
+            .order_by(Badge.id.desc()).limit(400)).all()
         repeat = db.session.scalars(select(Badge.token).where(
             Badge.fair_id == live, Badge.revoked_at.is_(None), Badge.user_id.in_(checked))
             .order_by(Badge.id).limit(200)).all()
     htmx = {"HX-Request": "true"}
+    opened, scanned = fresh[:len(fresh) // 2], fresh[len(fresh) // 2:]
     candidate, organizer, staff = emails["candidate"][0], emails["organizer"][0], emails["staff"][0]
     return [
         ("Directory (candidate)", candidate, "GET", f"/me/fairs/{bookable}/companies", None),
         ("My schedule (candidate)", candidate, "GET", f"/me/fairs/{bookable}/schedule", None),
         ("Company schedule (representative)", rep.email, "GET",
          f"/company/fairs/{participation}/schedule", None),
-        ("Badge link (staff)", staff, "GET", lambda i: (f"/b/{fresh[i % len(fresh)]}", None), None),
+        ("Badge link (staff)", staff, "GET", lambda i: (f"/b/{opened[i % len(opened)]}", None),
+         None),
+        # A first scan checks the person in (one badge per request, never the same twice).
+        ("Scanner answer, first scan (staff)", staff, "POST",
+         lambda i: (f"/staff/fairs/{live}/scan", {"code": scanned[i % len(scanned)],
+                                                  "device_name": "bench"}), htmx),
         ("Scanner answer, repeat scan (staff)", staff, "POST",
          lambda i: (f"/staff/fairs/{live}/scan", {"code": repeat[i % len(repeat)],
                                                   "device_name": "bench"}), htmx),

@@ -164,12 +164,14 @@ def test_company_schedule(auth, client, make, bookable):
     part = make.participation(bookable.fair, rep.company)
 
     def grow(n):
+        # Candidates of new cohorts (and tracks) each time: a relation loaded one row at a
+        # time is then a new statement each time, not an object already in the session.
         for _ in range(n):
             table = make.table(part, name=f"Table {secrets.token_hex(3)}")
-            make.booking(make.slot_at(table, 9), make.bookable_candidate(bookable.cohort))
-            make.booking(make.slot_at(table, 10), make.bookable_candidate(bookable.cohort))
+            make.booking(make.slot_at(table, 9), make.bookable_candidate(make.cohort()))
+            make.booking(make.slot_at(table, 10), make.bookable_candidate(make.cohort()))
             cancelled = make.slot_at(table, 11)
-            make.booking(cancelled, make.bookable_candidate(bookable.cohort), status="cancelled")
+            make.booking(cancelled, make.bookable_candidate(make.cohort()), status="cancelled")
             reserved = make.slot_at(table, 12)
             reserved.eligible_cohorts.append(make.cohort())
             reserved.eligible_tracks.append(make.track())
