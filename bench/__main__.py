@@ -197,6 +197,8 @@ def main(argv=None):
             drop_database(db_kind, database_url)
             shutil.rmtree(workdir, ignore_errors=True)
     elapsed = time.monotonic() - started
+    load = report.machine()["Load average when the run started (1/5/15 min)"]
+    machine["Load average when the run ended (1/5/15 min)"] = load
     output = Path(args.output) if args.output else (
         Path(tempfile.gettempdir()) / "BENCHMARKS-quick.md" if args.quick
         else PROJECT_ROOT / "docs" / "BENCHMARKS.md")

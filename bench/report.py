@@ -36,6 +36,11 @@ free text shown beside the figure (e.g. "queries: 7 at 0.1x, 7 at 1x").
 
 The section names used in the document: "Ceilings", "Booking rush", "Entrance line",
 "Pages", "Badges", "Exports" (a new section name just appends a new table).
+
+A module may also define ``ANALYSIS`` (Markdown, starting with a "### …" heading): where the
+time goes for its missed targets; it is printed under "Targets missed, and why". A module
+may define ``WHEN = "once"`` to run only once per ``make bench`` (last database, largest
+scale) instead of on every (database, scale).
 """
 from __future__ import annotations
 
@@ -145,9 +150,12 @@ METHOD = """\
   The same client, concurrency and request plan are used for a figure and its ceiling.
 - **The 2 cores.** Nothing is pinned (no `os.sched_setaffinity`): the client, the 4 workers
   and the database share both cores. The client's CPU is measured in each figure ("Client
-  CPU", in % of one core): well under 100 % means the client did not starve the server; for
-  the bare endpoint it is the client that limits, and that figure is the ceiling of the
-  whole stack *including this client*.
+  CPU", in % of one core; for the ceilings it is in their note). For the app's rush and
+  line it stays near 10 %: the client does not starve the server. For the ceilings it nears
+  100 %: there ONE client process on one core is what limits, so the ceilings are those of
+  this client + server on 2 cores, not of the server alone — the ratios are therefore
+  *flattering* to the app. "Server CPU per request" (workers only) compares app and ceiling
+  without the client: it is the sharper measure of where the time goes.
 - **Ceilings, in the same run.** Each run measures, back to back: the bare endpoint, the bare
   booking transaction and the booking rush (alternating which goes first), the bare check-in
   transaction and the entrance line (alternating too). The bare transactions play the *same*
@@ -257,9 +265,19 @@ def render(machine_info, data, results, args, elapsed, command, analysis=None):
             lines.append(f"- {f.section} — {f.name} ({DB_NAMES.get(db_kind, db_kind)}, "
                          f"{scale:g}×): {_fmt(f.median)} {f.unit}, target {f.target}.")
         lines.append("")
+    import importlib
+
     from . import analysis as notes
 
     lines += [notes.TEXT.strip(), ""] if getattr(notes, "TEXT", "") else []
+    # A scenario module may explain its own misses: a module-level ANALYSIS string.
+    for name in ("pages", "badges", "exports"):
+        try:
+            text = getattr(importlib.import_module(f"bench.{name}"), "ANALYSIS", "")
+        except ImportError:
+            text = ""
+        if text.strip():
+            lines += [text.strip(), ""]
     return "\n".join(lines)
 
 

@@ -131,12 +131,14 @@ def _affiliation(fair, person):
 def _interviews(fair, person):
     if person.role != "candidate" or person.candidate is None:
         return []
+    bookings = live_bookings(person.candidate.id, fair.id)
+    if not bookings:  # no interview, no booth to look up (one query less per such scan)
+        return []
     booths = {b.participation_id: b.number for b in db.session.scalars(
         select(Booth).where(Booth.fair_id == fair.id, Booth.participation_id.is_not(None)))}
     return [Interview(b.slot.starts_at, b.slot.ends_at, b.participation.company.name,
                       booths.get(b.participation_id))
-            for b in sorted(live_bookings(person.candidate.id, fair.id),
-                            key=lambda b: b.slot.starts_at)]
+            for b in sorted(bookings, key=lambda b: b.slot.starts_at)]
 
 
 def _result(status, fair, person=None, checkin=None):
@@ -173,9 +175,12 @@ def _audit(action, actor, fair, checkin, **details):
     audit.record(action, actor, fair, checkin, user_id=checkin.user_id, **details)
 
 
-def _check_in(fair, person, badge, staff_user, device_name, nonce):
-    """Check ``person`` in unless they already are; the first answer for a known nonce."""
-    first = _by_nonce(fair, nonce)
+def _check_in(fair, person, badge, staff_user, device_name, nonce, nonce_seen=False):
+    """Check ``person`` in unless they already are; the first answer for a known nonce.
+
+    ``nonce_seen``: the caller already looked the nonce up in this transaction.
+    """
+    first = None if nonce_seen else _by_nonce(fair, nonce)
     if first is not None:
         return _result("checked_in", fair, first.user, first)
     existing = live_checkin(fair, person)
@@ -227,7 +232,7 @@ def scan(fair, token, staff_user, device_name=None, nonce=None):
         return ScanResult("revoked_badge")
     if badge.fair_id != fair.id or not is_expected(fair, badge.user):
         return ScanResult("not_registered")
-    return _check_in(fair, badge.user, badge, staff_user, device_name, nonce)
+    return _check_in(fair, badge.user, badge, staff_user, device_name, nonce, nonce_seen=True)
 
 
 def check_in_person(fair, user_id, staff_user, device_name=None, nonce=None):
@@ -242,7 +247,7 @@ def check_in_person(fair, user_id, staff_user, device_name=None, nonce=None):
         return ScanResult("not_registered")
     badge = db.session.scalars(select(Badge).where(
         Badge.fair_id == fair.id, Badge.user_id == person.id, Badge.revoked_at.is_(None))).first()
-    return _check_in(fair, person, badge, staff_user, device_name, nonce)
+    return _check_in(fair, person, badge, staff_user, device_name, nonce, nonce_seen=True)
 
 
 # --- Undo -------------------------------------------------------------------------------
