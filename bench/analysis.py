@@ -80,4 +80,44 @@ The p95 < 50 ms: 8 devices in a closed loop on 2 cores wait for each other, so t
 itself, p95 a little over 50 (54 ms in that run).
 Each statement removed from the scan lowers it; on SQLite the busy-handler tail described
 above adds the rest (p99 several times p95).
+
+### Insertion dashboard: where the time goes
+
+At national scale the page reads about 32,500 (fair, candidate) rows and about 80,000 facts
+(bookings, leads, company outcomes, follow-up answers) in 7–8 queries — the count is constant
+(tests/test_query_counts.py) — and resolves every row in Python with `insertion/rates.py`, the
+single definition of the rates shared with the exports, the drill-down lists and the PDF
+report. Profile (pyinstrument, one request, ≈ 1.0–1.3 s of CPU): ≈ 0.2 s fetching the rows,
+0.1 s building them, 0.6 s for the four fact queries and resolving each row, 0.3 s for the
+breakdowns and rendering. Fixed on the way: the per-company table asked every company about
+every row (300 × 32,500 predicate calls, 93 % of the time: 13 s → 1.85 s of CPU), and the rows
+are now built with the garbage collector paused (1.85 → 1.3 s).
+What would meet < 50 ms: not resolving 32,500 rows per request. Either keep each row's
+resolved outcome in a table, written by the services that change bookings, leads, outcomes
+and answers (still computed by `rates.resolve()`), so the page counts about 100 groups in SQL;
+or cache the page's figures per filter, keyed by a data version those same writes bump. Both
+touch every writer of these facts, and a stale figure would break the promise that every
+number equals the list behind it, so neither was done in a hurry.
+
+### Company schedule
+
+Its time grows with the slots one company shows, not with the national data: the page renders
+every slot of the company with its actions (block, move, delete, attendance), each a small
+form. The 0.1× data set has ≈ 83 slots per company, the national one ≈ 42, which is why the
+smaller set is the slower one; on PostgreSQL with neighbours busy its p95 swings well above its
+p50 (CPU p50 ≈ 30 ms). What would meet it everywhere: render each slot's move form on demand
+(htmx, when its disclosure opens) instead of one WTForms form per slot.
+
+### Exports: the full CSV
+
+The target is "15,000-row CSV < 1 s": the export of the latest fairs (15,000 rows) meets it.
+The unfiltered national export has one row per candidate *per fair held* — 32,500 rows — and
+takes 1.1–1.4 s of CPU. Where its time goes (profile): reading the facts 20 %, looping over
+them 20 %, `rates.resolve` 20 %, the base query and building rows 20 %, formatting lines 15 %,
+the injection check 15 %, the csv writer 8 %. Fixed on the way: batch ids sent as one
+parameter (an array on PostgreSQL, JSON on SQLite) instead of 130,000 bound parameters, fact
+queries limited to the batch's fairs, answers read as plain columns, the garbage collector
+frozen during the export (3.0 → 1.4 s). What would meet it for 32,500 rows: the per-row counts
+and the latest answer computed in SQL, or the export split across both cores. XLSX is written by
+XlsxWriter in constant-memory mode (openpyxl took 9 µs a cell: 8 s).
 """

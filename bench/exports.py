@@ -7,9 +7,11 @@ time); a client logs in through the login form and downloads
 ``/organizer/insertion/export.csv`` (or ``.xlsx``), streamed, to the last byte.
 
 - **Seconds**: from the request to the last byte, wall time; the worker's CPU time in the note.
-- **Memory**: the worker's peak RSS (``VmHWM``). "Flat": the peak grows less than the size of
-  the file itself from exporting one fair to exporting every fair, i.e. nothing holds the
-  whole export. (Served, not through Flask's test client: the test client keeps the request's
+- **Memory**: the worker's peak RSS (``VmHWM``). "Flat": from exporting one fair to exporting
+  every fair, the peak grows less than the rows' own size as CSV text (at least 1 MB: the
+  allocator's granularity), i.e. nothing holds the rows — as Python objects they would take
+  several times that. The XLSX is compared with the CSV of the same rows (a zip is smaller
+  than the data it holds). (Served, not through Flask's test client: the test client keeps the request's
   app context alive while the body is read, and hid a crash of the streamed export.)
 
     python -m bench.exports --url sqlite:////tmp/bench.db [--runs 3]
@@ -163,6 +165,7 @@ def run(ctx):
     runs = 1 if ctx.quick else max(1, ctx.runs)
     figures = []
     one_fair_rows = "?"
+    rows_mb = None  # the CSV's size: the rows' own size, for both formats
     for file_format in ("csv", "xlsx"):  # CSV first: its line count gives one fair's rows
         small_peak, small_lines, recent, results = measure(
             ctx.database_url, file_format, email, runs, one_fair, window, ctx.workdir)
@@ -173,7 +176,10 @@ def run(ctx):
         seconds = [r["seconds"] for r in results]
         target = TARGETS[file_format]
         size_mb = results[0]["bytes"] / 2**20
+        if rows_mb is None:
+            rows_mb = size_mb
         growth = results[0]["peak_mb"] - small_peak
+        allowed = max(rows_mb, 1.0)
         if recent:
             recent_seconds = [r["seconds"] for r in recent]
             figures.append(Figure(
@@ -187,10 +193,10 @@ def run(ctx):
                    note=f"worker CPU {_median([r['cpu'] for r in results]):.2f} s; "
                         f"{size_mb:.1f} MB; {ctx.db_kind}, scale {ctx.scale:g}"),
             Figure(SECTION, f"{label}, worker peak RSS", "MB", [r["peak_mb"] for r in results],
-                   target="flat (< the file's own size)", met=growth < size_mb,
+                   target="flat (grows < the rows' CSV size, min 1 MB)", met=growth < allowed,
                    note=f"{small_peak:.0f} MB after one fair's export "
                         f"({one_fair_rows} rows), "
-                        f"+{growth:.1f} MB for every fair"),
+                        f"+{growth:.1f} MB for every fair (allowed {allowed:.1f} MB)"),
         ]
     return figures
 
