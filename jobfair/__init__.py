@@ -21,6 +21,9 @@ def create_app(config=None):
     )
     os.makedirs(app.instance_path, exist_ok=True)
     from .ids import IdConverter
+    from .requests import JobfairRequest
+
+    app.request_class = JobfairRequest
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     if isinstance(config, type):
