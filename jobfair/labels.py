@@ -39,6 +39,15 @@ OUTCOME_STATUS = {
     "not_retained": _l("Not retained"),
     "candidate_declined": _l("Candidate declined"),
 }
+# A candidate's situation after the fair, as a follow-up answer (or its absence) says it.
+FOLLOW_UP_STATUS = {
+    "employed": _l("Employed"),
+    "own_business": _l("Own business"),
+    "education": _l("Continuing education"),
+    "seeking": _l("Still seeking"),
+    "not_seeking": _l("Not seeking"),
+    "no_answer": _l("No answer"),
+}
 
 # The twelve regions of Morocco: proper nouns, written as the regions name themselves.
 REGION = {

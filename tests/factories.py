@@ -1,11 +1,13 @@
 """Small factories for domain objects; each flushes, so objects have ids. Tests commit."""
 import itertools
+import secrets
 from datetime import date, datetime, time, timedelta
 
 from jobfair.auth.passwords import hash_password
 from jobfair.demo import normalise_company_name, slugify
 from jobfair.extensions import db
 from jobfair.models import (
+    Badge,
     Booth,
     Candidate,
     Cohort,
@@ -17,6 +19,7 @@ from jobfair.models import (
     Track,
     TrainingOperator,
     User,
+    utcnow,
 )
 
 PASSWORD = "correct-horse-battery"
@@ -107,6 +110,15 @@ def slot(table_=None, starts_at=None, minutes=20, capacity=1):
 
 def booth(fair_, number="A1", row=0, col=0, **fields):
     return _save(Booth(fair=fair_, number=number, grid_row=row, grid_col=col, **fields))
+
+
+def badge(fair_, user_, revoked=False):
+    """A badge with a fresh token (``revoked=True``: one that was replaced)."""
+    made = Badge(fair_id=fair_.id, user_id=user_.id, token=secrets.token_urlsafe(24),
+                 revoked_at=utcnow() if revoked else None)
+    db.session.add(made)
+    db.session.flush()
+    return made
 
 
 def booking(slot_, candidate_user, status="active"):

@@ -10,15 +10,9 @@ from sqlalchemy import select
 
 from jobfair.checkin import services
 from jobfair.extensions import db
-from jobfair.models import AuditEvent, Badge, CheckIn, utcnow
+from jobfair.models import AuditEvent, CheckIn, utcnow
 
-
-def make_badge(fair, user, revoked=False):
-    badge = Badge(fair_id=fair.id, user_id=user.id, token=secrets.token_urlsafe(24),
-                  revoked_at=utcnow() if revoked else None)
-    db.session.add(badge)
-    db.session.flush()
-    return badge
+from . import factories
 
 
 @pytest.fixture
@@ -36,7 +30,7 @@ def world(make, staff):
                     first_name="Karim", last_name="Tazi")
     db.session.flush()
     return SimpleNamespace(fair=fair, cohort=cohort, atlas=atlas, person=person, rep=rep,
-                           badge=make_badge(fair, person), staff=staff,
+                           badge=factories.badge(fair, person), staff=staff,
                            scanner=f"/staff/fairs/{fair.id}/scan")
 
 
@@ -103,8 +97,8 @@ def test_unknown_badge(auth, world):
 
 
 def test_revoked_badge(auth, world, make):
-    old = make_badge(world.fair, world.rep, revoked=True)
-    make_badge(world.fair, world.rep)
+    old = factories.badge(world.fair, world.rep, revoked=True)
+    factories.badge(world.fair, world.rep)
     auth.login_as(world.staff)
     assert status_of(scan(auth, world, old.token)) == "revoked_badge"
     assert live_checkins(world) == []
@@ -112,7 +106,7 @@ def test_revoked_badge(auth, world, make):
 
 def test_badge_of_another_fair_is_not_registered(auth, world, make):
     other = make.fair(status="live", cohorts=[world.cohort])
-    foreign = make_badge(other, world.person)
+    foreign = factories.badge(other, world.person)
     auth.login_as(world.staff)
     assert status_of(scan(auth, world, foreign.token)) == "not_registered"
     assert live_checkins(world) == []
@@ -121,7 +115,7 @@ def test_badge_of_another_fair_is_not_registered(auth, world, make):
 def test_person_no_longer_invited_is_not_registered(auth, world, make):
     world.person.candidate.cohort = make.cohort()  # moved to a cohort this fair did not invite
     world.atlas.status = "withdrawn"
-    rep_badge = make_badge(world.fair, world.rep)
+    rep_badge = factories.badge(world.fair, world.rep)
     auth.login_as(world.staff)
     assert status_of(scan(auth, world, world.badge.token)) == "not_registered"
     assert status_of(scan(auth, world, rep_badge.token)) == "not_registered"
@@ -129,7 +123,7 @@ def test_person_no_longer_invited_is_not_registered(auth, world, make):
 
 
 def test_a_company_rep_is_checked_in_with_their_company(auth, world):
-    rep_badge = make_badge(world.fair, world.rep)
+    rep_badge = factories.badge(world.fair, world.rep)
     auth.login_as(world.staff)
     response = scan(auth, world, rep_badge.token)
     assert status_of(response) == "checked_in"

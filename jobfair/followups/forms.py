@@ -5,7 +5,7 @@ from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..labels import CONTRACT
+from ..labels import CONTRACT, FOLLOW_UP_STATUS, OUTCOME_STATUS
 from ..models import CONTRACT_TYPES
 
 STATUS_CHOICES = {
@@ -16,22 +16,9 @@ STATUS_CHOICES = {
     "not_seeking": _l("I am not looking for a job"),
 }
 
-STATUS_LABELS = {
-    "employed": _l("Employed"),
-    "own_business": _l("Own business"),
-    "education": _l("Continuing education"),
-    "seeking": _l("Still seeking"),
-    "not_seeking": _l("Not seeking"),
-    "no_answer": _l("No answer"),
-}
-OUTCOME_LABELS = {
-    "shortlisted": _l("Shortlisted"),
-    "second_interview": _l("Second interview"),
-    "offer_made": _l("Offer made"),
-    "hired": _l("Hired"),
-    "not_retained": _l("Not retained"),
-    "candidate_declined": _l("Candidate declined"),
-}
+# The follow-up statuses and company outcomes are named once, in jobfair/labels.py.
+STATUS_LABELS = FOLLOW_UP_STATUS
+OUTCOME_LABELS = OUTCOME_STATUS
 SOURCE_LABELS = {
     "candidate": _l("Candidate"),
     "organizer": _l("Organizer"),

@@ -15,28 +15,14 @@ from flask_login import current_user
 from ..audit import services as audit
 from ..auth.access import role_required
 from ..htmx import render
-from ..labels import REGION, SECTOR
+from ..labels import FOLLOW_UP_STATUS, OUTCOME_STATUS, REGION, SECTOR
 from . import charts, exports, queries, rates, report
 from .forms import GROUP_LABELS, InsertionFilterForm
 
 bp = Blueprint("insertion", __name__)
 
-STATUS_LABELS = {
-    "employed": _l("Employed"),
-    "own_business": _l("Own business"),
-    "education": _l("Continuing education"),
-    "seeking": _l("Still seeking"),
-    "not_seeking": _l("Not seeking"),
-    "no_answer": _l("No answer"),
-}
-OUTCOME_LABELS = {
-    "shortlisted": _l("Shortlisted"),
-    "second_interview": _l("Second interview"),
-    "offer_made": _l("Offer made"),
-    "hired": _l("Hired"),
-    "not_retained": _l("Not retained"),
-    "candidate_declined": _l("Candidate declined"),
-}
+STATUS_LABELS = FOLLOW_UP_STATUS
+OUTCOME_LABELS = OUTCOME_STATUS
 METRIC_LABELS = {
     "candidates": _l("All candidates"),
     "known": _l("Candidates with a known outcome"),

@@ -11,20 +11,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from jobfair.extensions import db
-from jobfair.models import Badge, CheckIn, utcnow
+from jobfair.models import Badge, CheckIn
 
+from .. import factories
 from ..conftest import AuthActions
 
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def _badge(fair, user, revoked=False):
-    badge = Badge(fair_id=fair.id, user_id=user.id, token=secrets.token_urlsafe(24),
-                  revoked_at=utcnow() if revoked else None)
-    db.session.add(badge)
-    db.session.flush()
-    return badge
 
 
 @pytest.fixture
@@ -36,9 +29,9 @@ def world(make, staff):
     person = make.bookable_candidate(cohort, email="salma@example.ma")
     person.first_name, person.last_name = "Salma", "Élbaz"
     staff.locale = "en"
-    replaced = _badge(fair, person, revoked=True)
-    badge = _badge(fair, person)
-    foreign = _badge(other_fair, person)
+    replaced = factories.badge(fair, person, revoked=True)
+    badge = factories.badge(fair, person)
+    foreign = factories.badge(other_fair, person)
     db.session.commit()
     return {"fair": fair, "person": person, "badge": badge.token, "replaced": replaced.token,
             "foreign": foreign.token, "scanner": f"/staff/fairs/{fair.id}/scan"}
