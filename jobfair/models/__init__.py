@@ -9,8 +9,10 @@ from .mail import OutboxMessage
 from .outcomes import FollowUpAnswer, FollowUpRequest, Lead, Outcome
 from .people import ROLES, Candidate, Invitation, User
 from .programme import Cohort, TrainingOperator, Track
+from .round import AssignmentRun, BookingRound, RoundInvitation, ShortlistMark, Wish
 
 __all__ = [
+    "AssignmentRun", "BookingRound", "RoundInvitation", "ShortlistMark", "Wish",
     "AuditEvent", "Badge", "Booking", "Booth", "CONTRACT_TYPES", "Candidate", "CheckIn",
     "Cohort", "Company", "Fair", "FollowUpAnswer", "FollowUpRequest", "InterviewTable",
     "Invitation", "Lead", "OutboxMessage", "Outcome", "Participation", "Position", "REGIONS",
