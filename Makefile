@@ -43,12 +43,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# lazy_gettext is imported as _l; lazy_ngettext keeps its name (plural rules' messages).
+EXTRACT_KEYWORDS := -k _l -k lazy_ngettext:1,2
+
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d jobfair/translations
 
 ## Refresh the catalogues after changing user-facing strings
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o jobfair/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) -o jobfair/translations/messages.pot .
 	$(BIN)/pybabel update -N -i jobfair/translations/messages.pot -d jobfair/translations
 
 # Debian's chromium drives the browser tests, and badge PDFs use Debian's DejaVu fonts

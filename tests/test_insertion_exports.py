@@ -31,7 +31,7 @@ def test_csv_forms_french_excel_and_standard(client, auth, organizer, programme)
     auth.use_language("en")
     french = client.get("/organizer/insertion/export.csv?kind=candidates&form=excel-fr")
     assert french.status_code == 200
-    assert french.headers["Content-Type"].startswith("text/csv")
+    assert french.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
     assert "attachment" in french.headers["Content-Disposition"]
     assert french.data.startswith("\ufeff".encode())
     assert french.data.decode("utf-8").splitlines()[0].count(";") >= 20

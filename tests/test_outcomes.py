@@ -420,6 +420,7 @@ def test_csv_export_has_the_outcomes_and_is_injection_safe(auth, world):
     auth.login_as(world.rep)
     response = auth.client.get(f"{world.base}.csv")
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
     assert response.data.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     header, body = lines[0], lines[1:]

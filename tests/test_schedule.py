@@ -296,6 +296,29 @@ def test_bad_generator_input_is_shown_next_to_its_field_with_the_values_kept(
     assert db.session.scalar(select(func.count(Slot.id))) == 0
 
 
+@pytest.mark.parametrize("locale,field,value,message", [
+    ("fr", "capacity", "100000", "Un créneau accueille au plus 100 candidats."),
+    ("en", "capacity", "2147483648", "A slot holds at most 100 candidates."),
+    ("fr", "slot_minutes", "99999999999", "Un créneau dure au plus 240 minutes."),
+    ("en", "buffer_minutes", "100000", "The time between slots is at most 240 minutes."),
+])
+def test_numbers_past_their_limit_are_refused_in_the_preview_and_at_creation(
+        auth, world, locale, field, value, message):
+    """No generic 400 page: the field says the limit, in the user's language, nothing is created."""
+    url = f"/company/tables/{world.table.id}/slots/new"
+    auth.login_as(world.rep)
+    auth.use_language(locale)
+    for action in ("preview", "create"):
+        data = generator_data(**{field: value, "action": action, "expected": "6"})
+        response = auth.post(url, data, page=url)
+        assert response.status_code == 200, (action, response.status_code)
+        error = re.search(rf'<p class="error" id="{field}-error" role="alert">(.*?)</p>',
+                          response.text, re.S)
+        assert error and error.group(1).strip() == message, (action, error)
+        assert f'value="{value}"' in response.text
+    assert db.session.scalar(select(func.count(Slot.id))) == 0
+
+
 def test_slots_that_clash_with_existing_ones_are_marked_and_not_created(auth, make, world):
     existing = slot_at(make, world.table, 10, 15, minutes=30)  # 10:15–10:45
     url = f"/company/tables/{world.table.id}/slots/new"

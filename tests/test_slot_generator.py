@@ -84,6 +84,17 @@ def test_capacity_below_one_is_refused(capacity):
 
 def test_group_capacity_is_accepted():
     assert len(generate(capacity=8)) == 3
+    assert len(generate(capacity=100)) == 3
+
+
+@pytest.mark.parametrize("field,value", [
+    ("capacity", 101), ("capacity", 100000), ("capacity", 2**31),
+    ("slot_minutes", 241), ("slot_minutes", 2**31),
+    ("buffer_minutes", 241), ("buffer_minutes", 10**12),
+])
+def test_numbers_past_their_limit_are_refused_on_their_field(field, value):
+    error = error_of(**{field: value})
+    assert error.field == field and "at most" in str(error.message)
 
 
 # --- Start, end and the fair's hours ---------------------------------------------

@@ -148,8 +148,7 @@ def export_csv():
         abort(404)
     _audit_download(f"insertion-{kind}", "csv", filters, csv_form=form)
     response = Response(stream_with_context(exports.csv_chunks(kind, filters, form)),
-                        mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+                        mimetype="text/csv")  # Werkzeug adds "; charset=utf-8"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{_filename(kind, "csv")}"')
     return response

@@ -13,7 +13,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .generator import SlotSettings, parse_breaks
+from .generator import (
+    MAX_BUFFER_MINUTES,
+    MAX_CAPACITY,
+    MAX_SLOT_MINUTES,
+    SlotSettings,
+    parse_breaks,
+)
 
 
 class CheckboxListField(SelectMultipleField):
@@ -36,11 +42,13 @@ class GeneratorForm(FlaskForm):
     start = TimeField(_l("First slot starts at"), validators=[InputRequired()])
     end = TimeField(_l("Last slot ends by"), validators=[InputRequired()])
     slot_minutes = IntegerField(
-        _l("Slot length (minutes)"), validators=[InputRequired()], render_kw={"min": 1}
+        _l("Slot length (minutes)"), validators=[InputRequired()],
+        render_kw={"min": 1, "max": MAX_SLOT_MINUTES},
     )
     buffer_minutes = IntegerField(
         _l("Time between slots (minutes)"), default=0, validators=[InputRequired()],
-        description=_l("0 means back to back."), render_kw={"min": 0},
+        description=_l("0 means back to back."),
+        render_kw={"min": 0, "max": MAX_BUFFER_MINUTES},
     )
     breaks = StringField(
         _l("Breaks (optional)"),
@@ -51,7 +59,7 @@ class GeneratorForm(FlaskForm):
     capacity = IntegerField(
         _l("Candidates per slot"), default=1, validators=[InputRequired()],
         description=_l("1 for a one-to-one interview, more for a group session."),
-        render_kw={"min": 1},
+        render_kw={"min": 1, "max": MAX_CAPACITY},
     )
     tracks = CheckboxListField(
         _l("Only candidates of these tracks (optional)"), coerce=int, validators=[Optional()]

@@ -25,6 +25,14 @@ class TimeRange:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
+# Limits of the generator's numbers. An interview of more than 4 hours, a pause of more than 4
+# hours between two slots or a "group session" of more than 100 candidates is a typing mistake,
+# and unbounded numbers reach the database's integer columns (2^31 overflows on PostgreSQL).
+MAX_SLOT_MINUTES = 240
+MAX_BUFFER_MINUTES = 240
+MAX_CAPACITY = 100
+
+
 @dataclass(frozen=True)
 class SlotSettings:
     """What the company asks for one table on the fair day."""
@@ -100,6 +108,9 @@ def check_settings(settings, opens_at, closes_at):
         )
     if settings.slot_minutes is None or settings.slot_minutes <= 0:
         raise DomainError(_l("A slot lasts at least one minute."), field="slot_minutes")
+    if settings.slot_minutes > MAX_SLOT_MINUTES:
+        raise DomainError(_l("A slot lasts at most %(most)d minutes.", most=MAX_SLOT_MINUTES),
+                          field="slot_minutes")
     window = _minutes_between(start, end)
     if settings.slot_minutes > window:
         raise DomainError(
@@ -113,10 +124,19 @@ def check_settings(settings, opens_at, closes_at):
             _l("The time between slots cannot be negative (0 means back to back)."),
             field="buffer_minutes",
         )
+    if settings.buffer_minutes > MAX_BUFFER_MINUTES:
+        raise DomainError(
+            _l("The time between slots is at most %(most)d minutes.", most=MAX_BUFFER_MINUTES),
+            field="buffer_minutes",
+        )
     if settings.capacity is None or settings.capacity < 1:
         raise DomainError(
             _l("A slot holds at least one candidate (1 = one-to-one interview)."),
             field="capacity",
+        )
+    if settings.capacity > MAX_CAPACITY:
+        raise DomainError(
+            _l("A slot holds at most %(most)d candidates.", most=MAX_CAPACITY), field="capacity"
         )
     previous = None
     for pause in sorted(settings.breaks, key=lambda b: (b.start, b.end)):
