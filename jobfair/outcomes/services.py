@@ -7,6 +7,7 @@ cancelled (booked, attended or no-show). Every change of an outcome is audited
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..audit import services as audit
@@ -101,6 +102,42 @@ def _audit(actor, participation, candidate_id, outcome_id, old, new):
                  candidate_id=candidate_id, old=old, new=new)
 
 
+class SavedMeanwhile(DomainError):
+    """Someone else recorded this candidate's first outcome at the same instant, with other
+    values: theirs is kept (``outcome``) and the user is shown it."""
+
+    def __init__(self, outcome):
+        super().__init__(_l("A colleague saved this outcome at the same moment: here is what "
+                            "was saved. Change it again if needed."), field="status")
+        self.outcome = outcome
+
+
+def _saved(participation, candidate):
+    return db.session.scalar(
+        select(Outcome).where(Outcome.participation_id == participation.id,
+                              Outcome.candidate_id == candidate.id))
+
+
+def _insert(participation, candidate, actor, values):
+    """Insert the first outcome; if another request inserted it first (the unique
+    constraint), answer with theirs: the same values count as this save, others raise
+    SavedMeanwhile."""
+    outcome = Outcome(participation_id=participation.id, candidate_id=candidate.id,
+                      updated_by_id=actor.id, **values)
+    try:
+        with db.session.begin_nested():
+            db.session.add(outcome)
+    except IntegrityError:
+        winner = _saved(participation, candidate)
+        if winner is None:
+            raise
+        if _snapshot(winner) != _snapshot(outcome):
+            raise SavedMeanwhile(winner) from None
+        return winner
+    _audit(actor, participation, candidate.id, outcome.id, None, _snapshot(outcome))
+    return outcome
+
+
 def check_outcome(participation, status, contract_type=None, position_id=None, start_date=None,
                   positions=None):
     """Raise DomainError (with the field) unless these values make a valid outcome."""
@@ -132,9 +169,7 @@ def save_outcome(participation, candidate, actor, status, contract_type=None, po
     """
     contract_type = contract_type or None
     check_outcome(participation, status, contract_type, position_id, start_date, positions)
-    outcome = existing if existing is not False else db.session.scalar(
-        select(Outcome).where(Outcome.participation_id == participation.id,
-                              Outcome.candidate_id == candidate.id))
+    outcome = existing if existing is not False else _saved(participation, candidate)
     old = _snapshot(outcome)
     if not status:
         if outcome is not None:
@@ -144,8 +179,9 @@ def save_outcome(participation, candidate, actor, status, contract_type=None, po
     if status != "hired":
         contract_type, position_id, start_date = None, None, None
     if outcome is None:
-        outcome = Outcome(participation_id=participation.id, candidate_id=candidate.id)
-        db.session.add(outcome)
+        return _insert(participation, candidate, actor, {
+            "status": status, "contract_type": contract_type, "position_id": position_id,
+            "start_date": start_date})
     outcome.status = status
     outcome.contract_type = contract_type
     outcome.position_id = position_id

@@ -67,12 +67,20 @@ def save_row(participation_id, candidate_id):
         abort(404)
     positions = services.positions_of(participation.company_id)
     form = OutcomeForm(candidate.id, positions)
-    saved = False
+    saved = meanwhile = False
     if form.validate_on_submit():
         try:
             services.save_outcome(participation, candidate, current_user, form.status.data,
                                   form.contract_type.data, form.position_value(),
                                   form.start_date.data, positions=positions)
+        except services.SavedMeanwhile as error:
+            db.session.rollback()
+            meanwhile = error.message
+            if not is_htmx():  # the page shows what was saved, with why
+                flash(meanwhile, "error")
+                return redirect(url_for("outcomes.company_outcomes",
+                                        participation_id=participation.id,
+                                        _anchor=f"row-{candidate.id}"), code=303)
         except DomainError as error:
             db.session.rollback()
             getattr(form, error.field or "status").errors.append(error.message)
@@ -87,8 +95,10 @@ def save_row(participation_id, candidate_id):
     if not is_htmx():
         return _page(participation, bound=(candidate.id, form))
     row = next(r for r in services.met_rows(participation) if r["candidate"].id == candidate.id)
-    if saved:
+    if saved or meanwhile:
         form = _row_form(row, positions)
+    if meanwhile:
+        form.status.errors = [meanwhile]
     return render("outcomes/_row.html", participation=participation, row=row, form=form,
                   saved=saved, editable=True, selected=set(),
                   booking_label=booking_status_label)
