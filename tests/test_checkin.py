@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from jobfair.checkin import services
+from jobfair.errors import DomainError
 from jobfair.extensions import db
 from jobfair.models import AuditEvent, CheckIn, utcnow
 
@@ -199,6 +200,26 @@ def test_undo_after_five_minutes_is_refused(auth, world):
     assert len(live_checkins(world)) == 1
     assert db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "checkin.undo")).all() == []
+
+
+def test_an_undo_that_read_the_check_in_before_another_undo_is_refused_and_not_audited(
+        app, auth, world):
+    """The check-in was undone (a first click) after this undo read it: told, not audited twice."""
+    auth.login_as(world.staff)
+    scan(auth, world, world.badge.token)
+    [checkin] = live_checkins(world)
+    services.undo(checkin, world.staff)
+    db.session.commit()
+    stale = db.session.get(CheckIn, checkin.id)
+    stale.undone_at = stale.undone_by_id = None  # as read before the first click committed
+    db.session.expunge(stale)
+    with pytest.raises(DomainError) as refused:
+        services.undo(stale, world.staff)
+    with app.test_request_context():  # French, the default
+        assert str(refused.value.message) == "Ce pointage a déjà été annulé."
+    db.session.rollback()
+    assert len(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "checkin.undo")).all()) == 1
 
 
 def test_another_staff_member_cannot_undo_but_an_organizer_can(auth, world, make, organizer):

@@ -114,3 +114,21 @@ def test_two_people_at_two_doors_at_once_are_both_checked_in(server, fair_day, m
         for b, t in zip(browsers, tokens)])
     assert [answer(r)[0] for r in results] == ["checked_in", "checked_in"]
     assert len(live_checkins(fair)) == 2
+
+
+def test_a_double_click_on_undo_undoes_once_and_writes_one_audit_event(server, fair_day):
+    fair, devices, _person, badge = fair_day
+    page = f"/staff/fairs/{fair.id}/scan"
+    [browser] = logged_in(server, devices[:1], page)
+    status, body = browser.post(page, {"csrf_token": browser.csrf, "code": badge.token,
+                                       "nonce": "first-scan"})
+    [checkin] = live_checkins(fair)
+    url = f"/staff/fairs/{fair.id}/checkins/{checkin.id}/undo"
+    results, _ = all_at_once([lambda: browser.post(url, {"csrf_token": browser.csrf})] * 4)
+    assert [status for status, _ in results] == [200] * 4, results
+    # The devices speak French: "Pointage de … annulé." once, "déjà été annulé" three times.
+    assert sum("Pointage de" in body for _, body in results) == 1
+    assert sum("Ce pointage a déjà été annulé." in body for _, body in results) == 3
+    assert live_checkins(fair) == []
+    assert len(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "checkin.undo")).all()) == 1

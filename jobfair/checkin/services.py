@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -269,8 +269,12 @@ def undo(checkin, user, now=None):
         raise DomainError(_l("This check-in was already undone."))
     if now - checkin.checked_in_at > UNDO_WINDOW:
         raise DomainError(_l("A check-in can only be undone within five minutes."))
-    checkin.undone_at, checkin.undone_by_id = now, user.id
-    db.session.flush()
+    # Conditional: of two undos at once (a double click), one changes the row, one is told.
+    undone = db.session.execute(
+        update(CheckIn).where(CheckIn.id == checkin.id, CheckIn.undone_at.is_(None))
+        .values(undone_at=now, undone_by_id=user.id))
+    if undone.rowcount != 1:
+        raise DomainError(_l("This check-in was already undone."))
     _audit("checkin.undo", user, db.session.get(Fair, checkin.fair_id), checkin,
            checked_in_at=checkin.checked_in_at.isoformat(), device=checkin.device_name,
            scanned_by_id=checkin.scanned_by_id)
