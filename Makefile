@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test setup chromium fonts debian-packages translations extract-messages bench audit resilience clean
+.PHONY: run test setup setup-dev chromium fonts debian-packages translations extract-messages bench audit resilience clean
 
 ## make run: install everything, upgrade the SQLite database, load demo data if empty, serve on :5000
 run: setup
@@ -12,31 +12,38 @@ run: setup
 	JOBFAIR_ENV=development $(BIN)/flask jobfair demo --if-empty
 	JOBFAIR_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## make test: install everything (Chromium included) and run the whole suite
-test: setup chromium
+## make test: install everything (the development set, Chromium included) and run the whole suite
+test: setup-dev chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make bench: the benchmark suite (not part of make test); writes docs/BENCHMARKS.md
 ##   BENCH_ARGS="--help" lists its options (databases, data sizes, runs)
-bench: setup
+bench: setup-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## make audit: static security checks — bandit (no high-severity finding) and a dependency
 ## audit against the vulnerability database when the registry answers
-audit: setup
+audit: setup-dev
 	$(BIN)/python -m tests.security.audit
 
 ## make resilience: two servers on one PostgreSQL database, a PostgreSQL restart under load,
 ## SMTP down, backup and restore (needs TEST_DATABASE_URL on PostgreSQL; called by .ci/run)
-resilience: setup
+resilience: setup-dev
 	$(BIN)/python -m pytest -p no:cacheprovider -m resilience tests/resilience $(PYTEST_ARGS)
 
+# setup: what the app needs to run (requirements.txt); setup-dev adds tests, benchmarks and
+# audits (requirements-dev.txt).
 setup: $(VENV)/.installed node_modules/.installed translations fonts
+setup-dev: setup $(VENV)/.dev-installed
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

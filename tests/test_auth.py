@@ -290,9 +290,31 @@ def test_reset_links_use_the_configured_base_url_not_the_host_header(client, org
     assert "evil.example" not in db.session.query(OutboxMessage).one().body_text
 
 
-def test_passwords_are_hashed_with_argon2id(make):
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters_in_production():
+    """The suite hashes cheaply (TestConfig); every other config uses OWASP's argon2id."""
+    from jobfair import create_app
+    from jobfair.auth.passwords import hash_password, needs_rehash, verify_password
+    from jobfair.config import DevelopmentConfig
+
+    production = "$argon2id$v=19$m=19456,t=2,p=1$"
+    assert hash_password("s3cret-phrase").startswith(production)  # no app: production
+    with create_app(DevelopmentConfig).app_context():
+        stored = hash_password("s3cret-phrase")
+        assert stored.startswith(production)
+        assert verify_password(stored, "s3cret-phrase")
+        assert not verify_password(stored, "wrong") and not verify_password(None, "x")
+        assert not needs_rehash(stored)
+
+
+def test_the_suite_hashes_cheaply_and_a_cheap_hash_is_rehashed_in_production(make):
     user = make.user()
-    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert user.password_hash.startswith("$argon2id$v=19$m=64,t=1,p=1$")
+    from jobfair import create_app
+    from jobfair.auth.passwords import needs_rehash
+    from jobfair.config import DevelopmentConfig
+
+    with create_app(DevelopmentConfig).app_context():
+        assert needs_rehash(user.password_hash)
 
 
 def test_mail_module_builds_links_from_base_url(app):

@@ -150,7 +150,7 @@ def _run(command, env):
             timeout=COMMAND_TIMEOUT,
         )
     except FileNotFoundError:
-        pytest.fail(f"{command[0]} not found: install requirements.txt in the venv running pytest.")
+        pytest.fail(f"{command[0]} not found: install requirements-dev.txt in the venv running pytest.")
     if result.returncode != 0:
         pytest.fail(
             f"`{' '.join(command)}` failed ({result.returncode}):\n"
@@ -271,12 +271,21 @@ AXE_RUN = """async (tags) => {
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 
 
+# axe-core is loaded from the page's own origin at this path, answered by the test (page.route)
+# and never by the app: the pages keep their real Content-Security-Policy (script-src 'self'),
+# which an inline copy of axe would break.
+AXE_PATH = "/__e2e__/axe.min.js"
+
+
 def run_axe(page, javascript=True):
     """axe-core on the current document; returns the list of violations."""
     if not javascript:
         return _run_axe_on_copy(page)
     if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE_JS))
+        origin = re.match(r"^https?://[^/]+", page.url).group(0)
+        page.route(origin + AXE_PATH, lambda route: route.fulfill(
+            status=200, content_type="text/javascript", path=str(AXE_JS)))
+        page.add_script_tag(url=origin + AXE_PATH)
     return page.evaluate(AXE_RUN, AXE_TAGS)
 
 
@@ -287,7 +296,7 @@ def _run_axe_on_copy(page):
     html = SCRIPT_TAG.sub("", page.content())
     target = page.url
     context = page.context.browser.new_context(
-        viewport=page.viewport_size, bypass_csp=True, java_script_enabled=True
+        viewport=page.viewport_size, java_script_enabled=True
     )
     try:
         audit = context.new_page()
@@ -322,6 +331,13 @@ class Browsing:
         self.name = name
         self.device = device
         self.minor = []
+        # What the page's Content-Security-Policy refused (the browser reports it on the console).
+        self.csp_violations = []
+        page.on("console", self._console)
+
+    def _console(self, message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def url(self, path):
         return self.base_url + path
@@ -338,8 +354,12 @@ class Browsing:
         return path
 
     def check(self, step):
-        """Screenshot, then fail on any serious or critical axe violation."""
+        """Screenshot, then fail on anything the CSP refused or a serious/critical axe finding."""
         self.screenshot(step)
+        if self.csp_violations:
+            refused, self.csp_violations = self.csp_violations, []
+            pytest.fail(f"Content-Security-Policy refused something on {self.page.url} "
+                        f"({self.name}, {step}):\n" + "\n".join(refused))
         violations = run_axe(self.page, self.javascript)
         blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
         self.minor.extend((step, v["id"], v["impact"]) for v in violations if v not in blocking)
@@ -362,7 +382,6 @@ def open_page(browser, live_server, request):
         context = browser.new_context(
             base_url=live_server,
             viewport=PHONE if device == "phone" else DESKTOP,
-            bypass_csp=True,  # lets axe-core be injected despite the strict CSP
             java_script_enabled=javascript,
             # An English browser: the app must still answer in French, its default
             # (it deliberately ignores Accept-Language).
@@ -486,7 +505,6 @@ def open_empty_page(browser, empty_server, request):
         context = browser.new_context(
             base_url=empty_server.base_url,
             viewport=PHONE if device == "phone" else DESKTOP,
-            bypass_csp=True,
             java_script_enabled=javascript,
             locale="en-US",
         )
@@ -566,7 +584,6 @@ def open_day_page(browser, day_server, request):
         context = (using or browser).new_context(
             base_url=day_server.base_url,
             viewport=PHONE if device == "phone" else DESKTOP,
-            bypass_csp=True,
             java_script_enabled=javascript,
             locale="en-US",
         )

@@ -3,7 +3,8 @@
 1. bandit on the app's code (jobfair/ and app.py): any HIGH severity finding fails; medium
    ones are printed. A false positive is annotated in the code with ``# nosec <ID>`` and the
    reason on the same line, never silenced here.
-2. pip-audit on requirements.txt (every package is pinned there, transitive ones included, so
+2. pip-audit on requirements-dev.txt, which includes requirements.txt (every package is pinned
+   there, transitive ones included, so
    ``--no-deps --disable-pip`` audits exactly what we install without building a virtualenv).
    A known vulnerability fails and is named. When the vulnerability service cannot be reached
    (no network, or a registry mirror without PyPI's JSON API), the audit says so and does not
@@ -79,10 +80,10 @@ def _describe(dependency, vulnerability):
 
 
 def run_pip_audit():
-    """True unless the vulnerability service reports a vulnerability in requirements.txt."""
-    print("== pip-audit (requirements.txt) ==")
+    """True unless the vulnerability service reports a vulnerability in the pinned sets."""
+    print("== pip-audit (requirements.txt, requirements-dev.txt) ==")
     command = _tool("pip-audit") + [
-        "-r", "requirements.txt", "--no-deps", "--disable-pip", "--progress-spinner", "off",
+        "-r", "requirements-dev.txt", "--no-deps", "--disable-pip", "--progress-spinner", "off",
         "--timeout", "10", "--format", "json"]
     try:
         result = _run(command, timeout=PIP_AUDIT_TIMEOUT)

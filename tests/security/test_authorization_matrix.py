@@ -22,7 +22,6 @@ from jobfair import create_app
 from jobfair.config import TestConfig
 from jobfair.extensions import db, limiter
 
-from .. import conftest
 from ..conftest import csrf_token_from
 from . import matrix_world
 from .matrix_world import ROLES
@@ -272,30 +271,6 @@ def test_the_table_names_only_real_routes():
 
 
 # --- The walk ----------------------------------------------------------------------------------
-
-
-def _delete_every_row():
-    db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _delete_rather_than_truncate(app):
-    """Between this module's tests, tests/conftest.py empties the tables with DELETE.
-
-    On PostgreSQL a TRUNCATE of every table takes about a second, a DELETE of the small world
-    milliseconds: with a world per route that is minutes. The identities are reset by one real
-    TRUNCATE at the end of the module, so later tests start as usual.
-    """
-    truncate = conftest.empty_tables
-    conftest.empty_tables = _delete_every_row
-    yield
-    conftest.empty_tables = truncate
-    with app.app_context():
-        truncate()
-        db.session.remove()
 
 
 @pytest.fixture
