@@ -9,6 +9,8 @@ import secrets
 from collections import defaultdict
 from datetime import time, timedelta
 
+from jobfair.models.people import fold
+
 PASSWORD = "bench-jobfair-2026"
 NATIONAL = {"candidates": 15000, "companies": 300, "fairs": 30, "slots": 50000, "cohorts": 60}
 OPERATORS = 10
@@ -72,13 +74,14 @@ class Builder:
     def user(self, email, role, **extra):
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
         return self.add("users", email=email, role=role, password_hash=self.hash,
-                        first_name=first, last_name=last, is_enabled=True,
+                        first_name=first, last_name=last, folded_name=fold(f"{first} {last}"),
+                        is_enabled=True,
                         session_nonce=secrets.token_hex(8), created_at=self.now, **extra)
 
     # --- The programme -----------------------------------------------------------------
 
     def programme(self):
-        from jobfair.demo import slugify
+        from jobfair.text import slugify
 
         self.tracks = [self.add("tracks", name=name, slug=slugify(name)) for name in TRACKS]
         operators = [self.add("training_operators", name=f"Opérateur de formation {i + 1}",
@@ -115,7 +118,7 @@ class Builder:
 
     def companies(self):
         from jobfair.companies.matching import normalise_company_name
-        from jobfair.demo import slugify
+        from jobfair.text import slugify
 
         self.company_rep = {}
         self.company_positions = {}

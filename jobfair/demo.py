@@ -2,8 +2,6 @@
 outcomes and candidate follow-ups. Deterministic (seeded)."""
 import io
 import random
-import re
-import unicodedata
 from datetime import time, timedelta
 
 from reportlab.lib.pagesizes import A4
@@ -12,7 +10,7 @@ from reportlab.pdfgen import canvas
 from .auth.passwords import hash_password
 from .candidate.services import store_cv
 # One normaliser for demo data and invitations, so that duplicates are found in both.
-from .companies.matching import normalise_company_name  # noqa: F401 (tests use it from here)
+from .companies.matching import normalise_company_name
 from .extensions import db
 from .models import (
     Booking,
@@ -33,6 +31,7 @@ from .models import (
     TrainingOperator,
     User,
 )
+from .text import slugify
 from .timeutil import local_to_utc, local_today
 
 DEMO_PASSWORD = "jobfair-demo"
@@ -82,11 +81,6 @@ LAST_NAMES = [
     "El Khattabi", "Naciri", "Rami", "Ziani", "Hachimi", "Essaidi", "Mansouri",
 ]
 CITIES = ["Casablanca", "Rabat", "Mohammedia", "Salé", "Kénitra", "Settat", "El Jadida"]
-
-
-def slugify(text):
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def empty_database():

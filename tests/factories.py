@@ -4,7 +4,8 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from jobfair.auth.passwords import hash_password
-from jobfair.demo import normalise_company_name, slugify
+from jobfair.companies.matching import normalise_company_name
+from jobfair.text import slugify
 from jobfair.extensions import db
 from jobfair.models import (
     Badge,

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from jobfair import demo
+from jobfair import invitations
 from jobfair.auth import services as auth_services
 from jobfair.companies import matching, services
 from jobfair.errors import DomainError
@@ -242,7 +243,7 @@ def test_an_address_already_invited_is_refused(make, organizer):
 
 
 def _accept(token, first="Salma"):
-    user = auth_services.accept_invitation(token, first, "Alaoui", "un-long-mot-de-passe")
+    user = invitations.accept(token, first, "Alaoui", "un-long-mot-de-passe")
     db.session.commit()
     return user
 

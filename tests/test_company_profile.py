@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from jobfair import invitations
 from jobfair.auth import services as auth_services
 from jobfair.company import services
 from jobfair.errors import DomainError
@@ -203,7 +204,7 @@ def test_inviting_a_colleague_of_the_same_company(app, auth, client, two_compani
 
     # The colleague accepts: same company, and sees it.
     token = re.search(r"/invitation/(\S+)", db.session.query(OutboxMessage).one().body_text).group(1)
-    colleague = auth_services.accept_invitation(token, "Omar", "Tazi", "un-long-mot-de-passe")
+    colleague = invitations.accept(token, "Omar", "Tazi", "un-long-mot-de-passe")
     db.session.commit()
     assert colleague.company_id == two_companies["a"].id
 

@@ -172,12 +172,7 @@ def accept_invitation(token, first_name, last_name, password):
         db.session.add(Candidate(user=user))
     if invitation.role == "staff" and invitation.fair is not None:
         invitation.fair.staff.append(user)
-    if invitation.role == "company_rep":
-        # Creates the company invited by name (or joins the one that took its
-        # name meanwhile) and the participation in the invitation's fair.
-        from ..companies.services import accept_company_invitation
-
-        accept_company_invitation(invitation, user)
+    # A representative's company side is jobfair/invitations.py's (it calls this function).
     db.session.flush()
     invitation.user_id = user.id
     return user

@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from .. import invitations
 from ..errors import DomainError
 from ..extensions import db, limiter
 from . import services
@@ -101,7 +102,7 @@ def accept_invitation(token):
         form.first_name.data, form.last_name.data = account.first_name, account.last_name
     if form.validate_on_submit():
         try:
-            user = services.accept_invitation(
+            user = invitations.accept(
                 token, form.first_name.data, form.last_name.data, form.password.data
             )
         except DomainError as error:

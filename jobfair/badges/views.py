@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import services as audit
 from ..auth.access import role_required
-from ..demo import slugify
+from ..text import slugify
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_public

@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import role_required
-from ..demo import slugify
+from ..text import slugify
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs import lifecycle

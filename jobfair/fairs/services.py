@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit import services as audit
 from ..auth import services as auth_services
 from ..booths import services as booth_services
-from ..demo import slugify
+from ..text import slugify
 from ..errors import DomainError
 from ..extensions import db
 from ..models import REGIONS, Booth, Fair, Invitation, InterviewTable, Participation, Slot, utcnow

@@ -11,7 +11,7 @@ from flask_login import current_user
 from openpyxl import Workbook
 
 from ..audit import services as audit
-from ..demo import slugify
+from ..text import slugify
 from ..timeutil import utc_to_local
 from .services import NEXT_STEP_LABELS
 

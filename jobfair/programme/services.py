@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..demo import slugify
+from ..text import slugify
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Candidate, Cohort, Track, TrainingOperator
