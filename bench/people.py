@@ -21,6 +21,7 @@ from jobfair import create_app
 from jobfair.auth.passwords import hash_password
 from jobfair.config import normalise_database_url
 from jobfair.extensions import db
+from jobfair.models.people import fold
 from jobfair.models import (
     Badge,
     Candidate,
@@ -106,7 +107,8 @@ def create_people(app, candidates=2000, with_password=500, staff=8):
         emails = [f"bench-{tag}-c{i}@bench.example" for i in range(candidates)]
         user_ids = _insert(User.__table__, [{
             "email": email, "password_hash": password_hash if i < with_password else None,
-            "first_name": f"Candidate{i}", "last_name": f"Bench {tag}", "role": "candidate",
+            "first_name": f"Candidate{i}", "last_name": f"Bench {tag}",
+            "folded_name": fold(f"Candidate{i} Bench {tag}"), "role": "candidate",
             "locale": "en"} for i, email in enumerate(emails)])
         candidate_ids = _insert(Candidate.__table__, [{
             "user_id": uid, "cohort_id": cohort, "phone": "+212600000000", "city": "Rabat",
@@ -114,7 +116,8 @@ def create_people(app, candidates=2000, with_password=500, staff=8):
         staff_emails = [f"bench-{tag}-s{i}@bench.example" for i in range(staff)]
         staff_ids = _insert(User.__table__, [{
             "email": email, "password_hash": password_hash, "first_name": f"Staff{i}",
-            "last_name": f"Bench {tag}", "role": "staff", "locale": "en"}
+            "last_name": f"Bench {tag}", "folded_name": fold(f"Staff{i} Bench {tag}"),
+            "role": "staff", "locale": "en"}
             for i, email in enumerate(staff_emails)])
         db.session.commit()
     return People(tag, cohort, company_ids, candidate_ids, user_ids, emails[:with_password],

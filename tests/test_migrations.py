@@ -2,7 +2,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from jobfair import create_app
 from jobfair.config import TestConfig
@@ -33,4 +33,23 @@ def test_migrations_go_down_and_up_again(tmp_path):
         assert {"users", "fairs", "slots", "checkins", "outbox_messages"} <= set(
             inspect(db.engine).get_table_names()
         )
+        db.engine.dispose()
+
+
+def test_the_folded_name_migration_fills_existing_accounts(tmp_path):
+    class FreshDatabase(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'folded.db'}"
+
+    other = create_app(FreshDatabase)
+    with other.app_context():
+        upgrade(revision="9c823b0ba7a9")  # before users.folded_name
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (email, first_name, last_name, role, is_enabled, "
+                "session_nonce, created_at) VALUES ('a@example.ma', 'Aïcha', 'AÏT Bénali', "
+                "'candidate', 1, 'n', '2026-01-01 00:00:00')"))
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT folded_name FROM users")).scalar_one() \
+                == "aicha ait benali"
         db.engine.dispose()

@@ -8,7 +8,6 @@ against two check-ins of one person is the partial unique index
 answers "already checked in" with the winner's row.
 """
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,6 +33,7 @@ from ..models import (
     fair_cohorts,
     utcnow,
 )
+from ..models.people import fold
 
 UNDO_WINDOW = timedelta(minutes=5)
 STATUSES = ("checked_in", "already_checked_in", "unknown_badge", "revoked_badge",
@@ -284,36 +284,25 @@ def undo(checkin, user, now=None):
 # --- Name search ------------------------------------------------------------------------
 
 
-def fold(text):
-    """Lower case without accents: "Élodie" and "elodie" match."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def search_people(fair, query, limit=20):
-    """Candidates of the fair's cohorts and representatives of its approved companies."""
+    """Candidates of the fair's cohorts and representatives of its approved companies whose
+    name holds every word of ``query``, accents and case aside; the database filters."""
     words = fold(query).split()
     if not words:
         return []
     cohort_ids = select(fair_cohorts.c.cohort_id).where(fair_cohorts.c.fair_id == fair.id)
     company_ids = select(Participation.company_id).where(
         Participation.fair_id == fair.id, Participation.status == "approved")
-    people = db.session.scalars(
+    return db.session.scalars(
         select(User)
         .outerjoin(Candidate, Candidate.user_id == User.id)
         .where(User.is_enabled.is_(True), or_(
             (User.role == "candidate") & Candidate.cohort_id.in_(cohort_ids),
-            (User.role == "company_rep") & User.company_id.in_(company_ids)))
+            (User.role == "company_rep") & User.company_id.in_(company_ids)),
+            *(User.folded_name.contains(word, autoescape=True) for word in words))
         .order_by(User.last_name, User.first_name, User.id)
+        .limit(limit)
     ).all()
-    found = []
-    for person in people:
-        name = fold(f"{person.first_name} {person.last_name}")
-        if all(word in name for word in words):
-            found.append(person)
-            if len(found) >= limit:
-                break
-    return found
 
 
 def checked_in_ids(fair, people):

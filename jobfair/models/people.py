@@ -1,10 +1,11 @@
 """Accounts: users and their roles, invitations, candidate profiles."""
 import secrets
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .base import one_of, utcnow
@@ -16,6 +17,12 @@ def new_session_nonce():
     return secrets.token_hex(8)
 
 
+def fold(text):
+    """Lower case without accents: "Élodie" and "elodie" match, "Aït" and "ait" too."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (one_of("role", ROLES, "role"),)
@@ -25,6 +32,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
+    # fold("<first> <last>"), kept by _keep_folded_name for every writer of the names, so
+    # that the scanner's name search runs in SQL (checkin.services.search_people).
+    folded_name: Mapped[str] = mapped_column(String(201), default="", server_default="")
     role: Mapped[str] = mapped_column(String(20))
     locale: Mapped[str | None] = mapped_column(String(5))
     is_enabled: Mapped[bool] = mapped_column(default=True)
@@ -37,6 +47,12 @@ class User(UserMixin, db.Model):
 
     company = relationship("Company", back_populates="representatives")
     candidate = relationship("Candidate", back_populates="user", uselist=False)
+
+    @validates("first_name", "last_name")
+    def _keep_folded_name(self, key, value):
+        names = {"first_name": self.first_name, "last_name": self.last_name, key: value}
+        self.folded_name = fold(f"{names['first_name'] or ''} {names['last_name'] or ''}")
+        return value
 
     def get_id(self):
         return f"{self.id}:{self.session_nonce}"
