@@ -62,7 +62,7 @@ def create_invitation(email, role, invited_by=None, company=None, fair=None, com
     if user_by_email(email):
         raise DomainError(_l("An account already exists for this email address."), field="email")
     if role == "company_rep" and company is None and not company_name:
-        raise DomainError(_l("Choose the company of this representative."), field="company")
+        raise DomainError(_l("Choose the company of this representative."), field="company_id")
     invitation, token = _new_invitation(
         email=email,
         role=role,

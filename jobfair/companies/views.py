@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from ..actions import attempt
 from ..auth.access import role_required
 from ..errors import DomainError
 from ..extensions import db
@@ -144,13 +145,9 @@ def add_to_fair():
     company = db.session.get(Company, request.form.get("company_id", type=int) or 0)
     if company is None:
         abort(404)
-    try:
+    with attempt() as done:
         services.add_company_to_fair(fair, company, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if done.ok:
         flash(_("%(company)s takes part in %(fair)s; its representatives were told by email.",
                 company=company.name, fair=fair.name), "success")
     return redirect(url_for("companies.organizer_fair_companies", fair_id=fair.id), code=303)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from ..actions import attempt
 from ..auth.access import role_required
 from ..companies import services as company_services
-from ..errors import DomainError
 from ..extensions import db
 from ..fairs import lifecycle
 from ..models import Company, Fair, Invitation, Participation, Position, Track, User, utcnow
@@ -52,11 +52,6 @@ def _open_fairs(company):
     return [f for f in fairs if f.id not in taken and lifecycle.accepts_participation_requests(f)]
 
 
-def _form_error(form, error, default="name"):
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors) + [error.message]
-
-
 @bp.route("/")
 @role_required("company_rep")
 def home():
@@ -73,13 +68,9 @@ def request_participation(fair_id):
     fair = db.session.get(Fair, fair_id)
     if fair is None or not lifecycle.is_public(fair):
         abort(404)
-    try:
+    with attempt(category="info") as done:
         company_services.request_participation(fair, company)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
+    if done.ok:
         flash(_("Your request to take part in %(fair)s is sent: the organizers will answer by email.",
                 fair=fair.name), "success")
     return redirect(url_for("company.home"), code=303)
@@ -94,16 +85,12 @@ def profile():
     company = own_company_or_404()
     form = ProfileForm(obj=company)
     if form.validate_on_submit():
-        try:
+        with attempt(form, default="name") as done:
             services.update_profile(
                 company, form.name.data, form.sector.data, city=form.city.data,
                 size=form.size.data, description=form.description.data, website=form.website.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Your company's profile is saved."), "success")
             return redirect(url_for("company.home"), code=303)
     return render_template("company/profile.html", form=form, company=company)
@@ -135,16 +122,12 @@ def positions():
 
 
 def _save_position(company, position, form):
-    try:
+    saved = None
+    with attempt(form, default="title"):
         saved = services.save_position(
             company, position, form.title.data, form.contract_type.data, form.openings.data,
             track_id=form.track_id.data or None,
         )
-    except DomainError as error:
-        db.session.rollback()
-        _form_error(form, error, default="title")
-        return None
-    db.session.commit()
     return saved
 
 
@@ -189,13 +172,9 @@ def toggle_position(position_id, action):
 def delete_position(position_id):
     position = own_position_or_404(own_company_or_404(), position_id)
     title = position.title
-    try:
+    with attempt() as done:
         services.delete_position(position)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if done.ok:
         flash(_("%(title)s is deleted.", title=title), "success")
     return redirect(url_for("company.positions"), code=303)
 
@@ -209,13 +188,9 @@ def representatives():
     company = own_company_or_404()
     form = ColleagueForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, default="email") as done:
             invitation, _token = services.invite_colleague(company, form.email.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors.append(error.message)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("company.representatives"), code=303)
     colleagues = db.session.scalars(

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from .. import htmx
+from ..actions import attempt
 from ..auth.access import role_required
 from ..booths.services import floor_plan
-from ..errors import DomainError
 from ..extensions import db
 from ..labels import FAIR_STATUS
 from ..models import Cohort, Track, TrainingOperator, User
@@ -155,13 +155,9 @@ def overview(fair_id):
 def change_status(fair_id):
     fair = _fair_or_404(fair_id)
     new_status = request.form.get("status", "")
-    try:
+    with attempt() as done:
         services.change_status(fair, new_status, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if done.ok:
         flash(_("The fair is now: %(status)s.", status=FAIR_STATUS[new_status]), "success")
     return redirect(url_for("fairs.overview", fair_id=fair_id), code=303)
 
@@ -178,13 +174,9 @@ def add_staff(fair_id):
     fair = _fair_or_404(fair_id)
     form = StaffForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, default="email") as done:
             outcome, _who = services.add_staff(fair, form.email.data, invited_by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors = list(form.email.errors) + [error.message]
-        else:
-            db.session.commit()
+        if done.ok:
             if outcome == "added":
                 notice = _("%(email)s is now staff of this fair.", email=form.email.data.strip())
             else:

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth import services as auth_services
+from ..actions import attempt
 from ..auth.access import role_required
 from ..auth.forms import InviteForm
-from ..errors import DomainError
 from ..extensions import db
 from ..models import (
     Candidate,
@@ -87,7 +87,7 @@ def invitations():
     if form.validate_on_submit():
         company = db.session.get(Company, form.company_id.data) if form.company_id.data else None
         fair = db.session.get(Fair, form.fair_id.data) if form.fair_id.data else None
-        try:
+        with attempt(form, default="email") as done:
             auth_services.create_invitation(
                 form.email.data,
                 form.role.data,
@@ -95,12 +95,7 @@ def invitations():
                 company=company if form.role.data == "company_rep" else None,
                 fair=fair if form.role.data == "staff" else None,
             )
-        except DomainError as error:
-            db.session.rollback()
-            field = {"company": form.company_id}.get(error.field, form.email)
-            field.errors.append(error.message)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("organizer.invitations"), code=303)
     pending = db.session.scalars(

@@ -5,8 +5,8 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..actions import attempt
 from ..auth.access import role_required
-from ..errors import DomainError
 from ..extensions import db
 from ..models import Cohort, Track, TrainingOperator
 from . import services
@@ -20,15 +20,6 @@ def _or_404(model, object_id):
     if obj is None:
         abort(404)
     return obj
-
-
-def _field_error(form, error):
-    """Put a DomainError next to its field, or flash it when it belongs to none."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/programme")
@@ -49,13 +40,9 @@ def index():
 
 def _operator_page(form, operator):
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             saved = services.save_operator(operator, form.name.data, form.city.data)
-        except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Training operator “%(name)s” saved.", name=saved.name), "success")
             return redirect(url_for("programme.index", _anchor="operators"), code=303)
     return render_template("programme/operator_form.html", form=form, operator=operator)
@@ -79,13 +66,9 @@ def edit_operator(operator_id):
 
 def _track_page(form, track):
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             saved = services.save_track(track, form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Track “%(name)s” saved.", name=saved.name), "success")
             return redirect(url_for("programme.index", _anchor="tracks"), code=303)
     return render_template("programme/track_form.html", form=form, track=track)
@@ -107,13 +90,9 @@ def edit_track(track_id):
 @bp.route("/tracks/standard", methods=["POST"])
 @role_required("organizer")
 def add_standard_tracks():
-    try:
+    with attempt() as done:
         added = services.add_standard_tracks()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if done.ok:
         if added:
             flash(ngettext("%(num)d track added.", "%(num)d tracks added.", added), "success")
         else:
@@ -142,7 +121,7 @@ def _cohort_form(cohort=None):
 def _cohort_page(cohort):
     form, has_operators, has_tracks = _cohort_form(cohort)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             saved = services.save_cohort(
                 cohort,
                 db.session.get(TrainingOperator, form.operator_id.data),
@@ -152,11 +131,7 @@ def _cohort_page(cohort):
                 form.start_date.data,
                 form.end_date.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Cohort “%(name)s” saved.", name=saved.name), "success")
             return redirect(url_for("programme.index", _anchor="cohorts"), code=303)
     return render_template(
