@@ -20,8 +20,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..actions import attempt
 from ..auth.access import role_required
-from ..errors import DomainError
 from ..extensions import db
 from ..fairs import lifecycle
 from ..models import Candidate, Fair, Outcome, Participation, fair_cohorts
@@ -59,14 +59,10 @@ def _locale_for(candidate):
 def _answer_page(form, fair, candidate, request_=None, post_url=None):
     """Validate and record (POST) or show the form; ``None`` when it was recorded."""
     if form.validate_on_submit():
-        try:
+        with attempt(form, default="status") as done:
             services.record_answer(fair, candidate, "candidate", form.status.data,
                                    request=request_, **form.employment())
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "status").errors.append(error.message)
-        else:
-            db.session.commit()
+        if done.ok:
             return None
     answers = services.history(fair.id, candidate.id)
     return render_template("followups/answer.html", form=form, fair=fair,
@@ -172,13 +168,9 @@ def resolve(fair_id, outcome_id):
     if not form.validate_on_submit():
         flash(_("Choose who is right."), "error")
         return redirect(url_for("followups.conflicts", fair_id=fair.id), code=303)
-    try:
+    with attempt(category="warning") as done:
         services.resolve_conflict(fair, outcome.candidate_id, outcome.id, form.decision.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
+    if done.ok:
         flash(_("Decision recorded: it is now the candidate's latest answer."), "success")
     return redirect(url_for("followups.conflicts", fair_id=fair.id), code=303)
 

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
+from ..actions import attempt
 from ..auth.access import role_required
 from ..candidate.services import format_phone
 from ..errors import DomainError
@@ -89,13 +90,9 @@ def reinvite(user_id):
     user = db.session.get(User, user_id)
     if user is None or user.role != "candidate":
         abort(404)
-    try:
+    with attempt(category="info") as done:
         services.reinvite(user, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
+    if done.ok:
         flash(_("A new activation link was sent to %(email)s.", email=user.email), "success")
     return redirect(request.form.get("next") if _is_local(request.form.get("next"))
                     else url_for("imports.candidates"), code=303)

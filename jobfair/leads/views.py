@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..actions import attempt
 from ..auth.access import role_required
 from ..errors import DomainError
 from ..extensions import db
@@ -58,13 +59,9 @@ def booth_scan(participation_id):
     form = BoothScanForm()
     context = {"participation": participation, "live": is_live(participation.fair)}
     if form.validate_on_submit():
-        try:
+        with attempt(form, default="code") as done:
             result = services.booth_scan(participation, form.code.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.code.errors.append(error.message)
-        else:
-            db.session.commit()
+        if done.ok:
             category, message = SCAN_MESSAGES[result.kind]
             text = message(result.candidate.user.full_name)
             if is_htmx():
@@ -90,15 +87,11 @@ def lead(participation_id, candidate_id):
     form = _lead_form(existing)
     saved = False
     if form.validate_on_submit():
-        try:
+        with attempt(form, default="notes") as done:
             lead_ = existing or services.lead_for(participation, candidate, current_user)
             services.save_lead(lead_, current_user, form.rating_value(), form.notes.data,
                                form.next_step.data)
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "notes").errors.append(error.message)
-        else:
-            db.session.commit()
+        if done.ok:
             if not is_htmx():
                 flash(_("Notes on %(name)s saved.", name=candidate.user.full_name), "success")
                 return redirect(url_for("leads.booth_scan", participation_id=participation.id),

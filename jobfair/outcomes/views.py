@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from ..actions import attempt
 from ..auth.access import role_required
 from ..errors import DomainError
 from ..extensions import db
@@ -111,14 +112,10 @@ def bulk(participation_id):
     form = BulkForm()
     selected = request.form.getlist("candidate_ids")
     if form.validate_on_submit():
-        try:
+        with attempt(form, default="status") as done:
             count = services.bulk_set_status(participation, selected, form.status.data,
                                              current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.status.errors.append(error.message)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(ngettext("%(num)d outcome changed.", "%(num)d outcomes changed.", count),
                   "success")
             return redirect(url_for("outcomes.company_outcomes",
