@@ -307,14 +307,14 @@ def _take_seat_or_refuse(slot):
     raise DomainError(SLOT_TAKEN)
 
 
-def _new_booking(candidate, slot):
+def _new_booking(candidate, slot, nonce=None):
     return Booking(slot_id=slot.id, candidate_id=candidate.id,
-                   participation_id=slot.table.participation_id, status="active")
+                   participation_id=slot.table.participation_id, status="active", nonce=nonce)
 
 
-def _insert_booking(candidate, slot):
+def _insert_booking(candidate, slot, nonce=None):
     """The last guard: the partial unique indexes refuse a second live booking."""
-    booking = _new_booking(candidate, slot)
+    booking = _new_booking(candidate, slot, nonce)
     try:
         with db.session.begin_nested():
             db.session.add(booking)
@@ -351,15 +351,25 @@ def _close_waiting_entry(candidate_id, participation_id, booking):
 # --- Book, cancel, move -------------------------------------------------------------------
 
 
-def book(candidate, slot, now=None):
-    """Book ``slot`` for ``candidate``: every rule, one transaction (the caller commits)."""
+def book(candidate, slot, now=None, nonce=None):
+    """Book ``slot`` for ``candidate``: every rule, one transaction (the caller commits).
+
+    ``nonce`` (from the form): a retried request whose first answer was lost gets that
+    booking back, as long as it stands, instead of "you already have an interview".
+    """
     now = now or utcnow()
     participation = slot.table.participation
-    lock_candidate(candidate.id)
+    nonce = (nonce or "").strip()[:64] or None
+    lock_candidate(candidate.id)  # also orders two retries of one request
+    first = db.session.scalar(select(Booking).where(
+        Booking.candidate_id == candidate.id, Booking.nonce == nonce)) if nonce else None
+    if first is not None and first.slot_id == slot.id and first.status != "cancelled":
+        return first
+    nonce = None if first is not None else nonce  # used already: an ordinary booking
     live = live_bookings(candidate.id, participation.fair_id)
     check_can_book(candidate, slot, live, now)
     _take_seat_or_refuse(slot)
-    booking = _insert_booking(candidate, slot)
+    booking = _insert_booking(candidate, slot, nonce)
     _close_waiting_entry(candidate.id, participation.id, booking)
     notify.booking_confirmed(booking)
     return booking

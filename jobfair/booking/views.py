@@ -7,6 +7,8 @@ invited to, an approved company of that fair, a slot of that fair, their own
 booking — anything else is a 404. The rules are in services.py; the views
 commit, or roll back and show the rule's message (status 200).
 """
+import uuid
+
 from flask import (
     Blueprint,
     abort,
@@ -147,6 +149,7 @@ def _company_context(candidate, fair, participation, error=None, notice=None):
         "entry": entry, "place": queries.waiting_place(entry) if entry else None,
         "move_form": move_form, "booking_is_open": booking_open(fair),
         "missing": missing_profile_items(candidate), "error": error, "notice": notice,
+        "new_nonce": lambda: str(uuid.uuid4()),
     }
 
 
@@ -180,7 +183,7 @@ def book(fair_id, slot_id):
     slot = slot_or_404(fair, slot_id)
     company_id = slot.table.participation.company_id
     try:
-        booking = services.book(candidate, slot)
+        booking = services.book(candidate, slot, nonce=request.form.get("nonce"))
         db.session.commit()
     except DomainError as error:
         return _refused(error, _company_page, candidate, fair, company_id)

@@ -74,6 +74,8 @@ class Booking(db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     # The day-before reminder is sent once.
     reminder_sent_at: Mapped[datetime | None]
+    # Sent with the booking form, so that a retried request answers with its own booking.
+    nonce: Mapped[str | None] = mapped_column(String(64))
 
     slot = relationship("Slot", back_populates="bookings")
     candidate = relationship("Candidate")
@@ -113,6 +115,8 @@ Index(
     sqlite_where=_NOT_CANCELLED,
     postgresql_where=_NOT_CANCELLED,
 )
+# A nonce is the candidate's own: another's never collides with it.
+Index("uq_bookings_candidate_nonce", Booking.candidate_id, Booking.nonce, unique=True)
 _WAITING = text("status = 'waiting'")
 Index(
     "uq_waitlist_waiting_participation_candidate",
