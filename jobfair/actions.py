@@ -23,7 +23,8 @@ from .extensions import db
 
 
 def attach_error(form, error, default=None, unplaced="flash", category="error"):
-    """Show ``error`` on ``form``: each message next to its field (or ``default``'s).
+    """Show ``error`` on ``form``: each message next to its field (or ``default``'s), unless that
+    field already shows an error of its own.
 
     Messages that belong to no field are flashed (``unplaced="flash"``), put above the form
     (``"form"``: ``form.form_errors``) or only returned (``None``). Returns those messages.
@@ -38,8 +39,8 @@ def attach_error(form, error, default=None, unplaced="flash", category="error"):
                 field = getattr(form, default, None)
         if field is None:
             unplaced_messages.append(message)
-        elif message not in field.errors:
-            field.errors = list(field.errors) + [message]
+        elif not field.errors:  # a field shows one message: its own validator's comes first
+            field.errors = [message]
     for message in unplaced_messages:
         if unplaced == "flash":
             flash(message, category)

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..actions import attach_error
 from ..auth.access import role_required
 from ..errors import DomainError
 from ..extensions import db
@@ -269,8 +270,5 @@ def unassign(fair_id, booth_id):
 
 def _attach(form, error):
     """Put the error next to its field; return it as a notice when it has none."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None:
-        return ("error", error.message)
-    target.errors.append(error.message)
-    return None
+    unplaced = attach_error(form, error, unplaced=None)
+    return ("error", unplaced[0]) if unplaced else None

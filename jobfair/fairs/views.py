@@ -17,7 +17,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from .. import htmx
-from ..actions import attempt
+from ..actions import attach_error, attempt
 from ..auth.access import role_required
 from ..booths.services import floor_plan
 from ..extensions import db
@@ -42,16 +42,6 @@ def _fair_or_404(fair_id):
     if fair is None:
         abort(404)
     return fair
-
-
-def _attach_errors(form, errors):
-    """Each message next to its field (unless the field already shows one)."""
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is None:
-            flash(message, "error")
-        elif not field.errors:
-            field.errors = list(field.errors) + [message]
 
 
 # --- Create and edit ---------------------------------------------------------
@@ -88,7 +78,7 @@ def _save(form, fair):
         saved = services.save_fair(fair, values, cohorts, actor=current_user)
     except services.FairInvalid as error:
         db.session.rollback()
-        _attach_errors(form, error.errors)
+        attach_error(form, error)
         return None
     db.session.commit()
     return saved

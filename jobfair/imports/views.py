@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from ..actions import attempt
+from ..actions import attach_error, attempt
 from ..auth.access import role_required
 from ..candidate.services import format_phone
 from ..errors import DomainError
@@ -42,14 +42,6 @@ def _folder():
 
 def _cohort_label(cohort):
     return f"{cohort.name} · {cohort.operator.name} · {cohort.track.name}"
-
-
-def _field_error(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 # --- The list ----------------------------------------------------------------------------
@@ -131,7 +123,7 @@ def upload():
             plan = services.plan_import(data, cohort)
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            attach_error(form, error)
         else:
             if not plan.problems:
                 token = uploads.save(

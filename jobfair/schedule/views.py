@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
+from ..actions import attach_error
 from ..auth.access import role_required
 from ..errors import DomainError
 from ..extensions import db
@@ -455,11 +456,7 @@ def _ask_confirmation(participation, table_id, action, form, needed, slot=None, 
 
 
 def _attach(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
+    attach_error(form, error, unplaced="form")
 
 
 def _slot_ids(table_id):
