@@ -100,6 +100,7 @@ def _register_blueprints(app):
     from .organizer.views import bp as organizer_bp
     from .outcomes.views import bp as outcomes_bp
     from .programme.views import bp as programme_bp
+    from .round.views import bp as round_bp
     from .schedule.views import bp as schedule_bp
     from .staff.views import bp as staff_bp
 
@@ -107,7 +108,7 @@ def _register_blueprints(app):
         main_bp, auth_bp, organizer_bp, company_bp, staff_bp, candidate_bp,
         programme_bp, fairs_bp, companies_bp, booths_bp, schedule_bp, imports_bp, booking_bp,
         badges_bp, checkin_bp, leads_bp, dashboard_bp, outcomes_bp, followups_bp, insertion_bp,
-        audit_bp,
+        audit_bp, round_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -348,3 +348,53 @@ def test_the_counter_catches_a_page_that_loads_row_by_row(make):
     people += [make.candidate(cohort_=cohort) for _ in range(3)]
     db.session.commit()
     assert lazy_names() > small
+
+
+# --- The booking round (issue 12) -------------------------------------------------------------
+
+
+def round_with_wishes(make, bookable, rep=None):
+    from jobfair.models import BookingRound, RoundInvitation, ShortlistMark, Wish
+
+    now = utcnow()
+    booking_round = make._save(BookingRound(
+        fair_id=bookable.fair.id, wishes_open_at=now - timedelta(hours=1),
+        wishes_close_at=now + timedelta(days=1), publish_at=now + timedelta(days=1),
+        max_wishes=5))
+    own = make.participation(bookable.fair, rep.company) if rep else None
+
+    def grow(n):
+        # Wishers of new cohorts each time (a relation loaded row by row shows as new statements).
+        for _ in range(n):
+            part, _table = add_company(make, bookable)
+            wisher = make.bookable_candidate(make.cohort()).candidate
+            make._save(Wish(round_id=booking_round.id, candidate_id=wisher.id,
+                            participation_id=(own or part).id, rank=1))
+            if own is not None:
+                make._save(ShortlistMark(round_id=booking_round.id, participation_id=own.id,
+                                         candidate_id=wisher.id, decision="meet"))
+                invited = make.bookable_candidate(make.cohort()).candidate
+                make._save(RoundInvitation(round_id=booking_round.id, participation_id=own.id,
+                                           candidate_id=invited.id))
+            make._save(RoundInvitation(round_id=booking_round.id, participation_id=part.id,
+                                       candidate_id=bookable.person.candidate.id))
+    return booking_round, own, grow
+
+
+def test_candidate_wishes(auth, client, make, bookable):
+    _round, _own, grow = round_with_wishes(make, bookable)
+    auth.login_as(bookable.person)
+    assert_constant(lambda: client.get(f"/me/fairs/{bookable.fair.id}/wishes"), grow)
+
+
+def test_company_shortlist(auth, client, make, bookable):
+    rep = make.user(role="company_rep", company=make.company())
+    _round, own, grow = round_with_wishes(make, bookable, rep)
+    auth.login_as(rep)
+    assert_constant(lambda: client.get(f"/company/fairs/{own.id}/round?q=Nom"), grow)
+
+
+def test_organizer_round(auth, client, make, organizer, bookable):
+    _round, _own, grow = round_with_wishes(make, bookable)
+    auth.login_as(organizer)
+    assert_constant(lambda: client.get(f"/organizer/fairs/{bookable.fair.id}/round"), grow)

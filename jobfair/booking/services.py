@@ -109,6 +109,10 @@ def check_profile(candidate):
 
 def check_booking_window(fair, now=None):
     now = now or utcnow()
+    # A fair with a booking round (jobfair/round/) opens first-come once the round is published.
+    if fair.booking_round is not None and fair.booking_round.published_at is None:
+        raise DomainError(_l("Booking opens once the interviews of the booking round are "
+                             "published."))
     if booking_open(fair, now):
         return
     if is_over(fair):

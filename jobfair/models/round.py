@@ -10,7 +10,7 @@ conditional UPDATE (``… WHERE running_since IS NULL``), so two clicks run it o
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
 from .base import one_of, utcnow
@@ -39,7 +39,8 @@ class BookingRound(db.Model):
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    fair = relationship("Fair")
+    # Fair.booking_round: the booking module asks it whether first-come must wait.
+    fair = relationship("Fair", backref=backref("booking_round", uselist=False))
     runs = relationship("AssignmentRun", back_populates="round",
                         order_by="AssignmentRun.id.desc()")
 

@@ -186,6 +186,17 @@ ACCESS = {
     "followups.conflicts": {"GET": ORGANIZER},
     "followups.resolve": {"POST": ORGANIZER},
     "audit.log": {"GET": ORGANIZER},
+    # The booking round (issue 12): the organizer's round, each candidate's own wishes (the URL
+    # names a fair their cohort is invited to, and a company's invitation to them), each
+    # company's own shortlist (company A's participation in the URL).
+    "round.organizer_round": both(ORGANIZER),
+    "round.run": {"POST": ORGANIZER},
+    "round.publish": {"POST": ORGANIZER},
+    "round.wishes": both(ANY_CANDIDATE),
+    "round.answer": {"POST": ANY_CANDIDATE},
+    "round.company_round": {"GET": COMPANY_A},
+    "round.mark": {"POST": COMPANY_A},
+    "round.invite": {"POST": COMPANY_A},
 }
 
 # Who may see each secret of the world (the markers are in matrix_world.py). One's own name
