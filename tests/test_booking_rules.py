@@ -222,7 +222,7 @@ def test_the_unique_index_is_the_last_guard(world, make):
     services.book(world.candidate, first)
     db.session.commit()
     assert "already have an interview with this company" in refused(
-        services._insert_booking, world.candidate, second)
+        services.insert_booking, world.candidate, second)
 
 
 def test_booking_leaves_the_companys_waitlist(world, make):

@@ -12,6 +12,7 @@ import pytest
 from babel.dates import format_time
 from sqlalchemy import func, select
 
+from jobfair.booking import services as booking_services
 from jobfair.errors import DomainError
 from jobfair.extensions import db
 from jobfair.models import AuditEvent, Booking, InterviewTable, OutboxMessage, Slot
@@ -532,7 +533,7 @@ def test_a_slot_with_a_recorded_interview_cannot_be_deleted(auth, make, world):
     assert db.session.get(Slot, slot.id) is not None
 
 
-# --- cancel_booking, the interface other parts use -----------------------------------------
+# --- cancel_by_company (booking package), what schedule and companies use ------------------
 
 
 def test_cancel_booking_frees_the_place_once_and_emails_in_the_candidates_language(
@@ -541,7 +542,7 @@ def test_cancel_booking_frees_the_place_once_and_emails_in_the_candidates_langua
     booking = make.booking(slot, world.candidate)
     other = make.booking(slot, make.candidate(cohort_=world.cohort, email="fr@example.ma"))
     with app.test_request_context():
-        services.cancel_booking(booking, "  Salle indisponible. ", world.rep)
+        booking_services.cancel_by_company(booking, "  Salle indisponible. ", world.rep)
         db.session.commit()
         assert fresh(slot).booked_count == 1
         stored = fresh(booking)
@@ -549,11 +550,11 @@ def test_cancel_booking_frees_the_place_once_and_emails_in_the_candidates_langua
             "cancelled", "Salle indisponible.", world.rep.id)
         # A second cancellation is refused and frees nothing more.
         with pytest.raises(DomainError):
-            services.cancel_booking(stored, "again", world.rep)
+            booking_services.cancel_by_company(stored, "again", world.rep)
         db.session.rollback()
         assert fresh(slot).booked_count == 1
         with pytest.raises(DomainError) as raised:
-            services.cancel_booking(fresh(other), "   ", world.rep)
+            booking_services.cancel_by_company(fresh(other), "   ", world.rep)
         assert raised.value.field == "reason"
         db.session.rollback()
     [message] = outbox()
@@ -567,7 +568,7 @@ def test_cancel_booking_stays_in_the_callers_transaction(app, make, world):
     booking = make.booking(slot, world.candidate)
     db.session.commit()
     with app.test_request_context():
-        services.cancel_booking(booking, "Oops", world.rep)
+        booking_services.cancel_by_company(booking, "Oops", world.rep)
         db.session.rollback()  # the caller gives up: nothing happened
     assert fresh(booking).status == "active" and fresh(slot).booked_count == 1
     assert outbox() == []

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import mail
 from ..audit import services as audit
 from ..auth import services as auth_services
+from ..booking import services as booking_services
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs import lifecycle
@@ -311,8 +312,8 @@ def decide(participation, action, by_user, reason=None, confirmed=False):
 
     Withdrawing frees the company's booth. If the company has active
     bookings, withdrawing raises ``ConfirmationNeeded`` until ``confirmed``,
-    then cancels each of them (the candidate is emailed by the schedule's
-    ``cancel_booking``).
+    then cancels each of them (the candidate is emailed by the booking package's
+    ``cancel_by_company``).
     """
     new_status, allowed, needs_reason = DECISIONS[action]
     if not lifecycle.accepts_companies(participation.fair):
@@ -343,11 +344,8 @@ def decide(participation, action, by_user, reason=None, confirmed=False):
                  reason=reason if needs_reason else None, cancelled_bookings=len(bookings),
                  booth=booth)
     if action == "withdraw":
-        if bookings:
-            from ..schedule.services import cancel_booking
-
-            for booking in bookings:
-                cancel_booking(booking, reason, by_user)
+        for booking in bookings:
+            booking_services.cancel_by_company(booking, reason, by_user)
         db.session.execute(
             update(Booth)
             .where(Booth.participation_id == participation.id)

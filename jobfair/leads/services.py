@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..booking import services as booking_services
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live, is_over
@@ -39,7 +40,6 @@ NEXT_STEP_LABELS = {
     "keep_in_touch": _l("Keep in touch"),
     "no": _l("No"),
 }
-MARKS = ("attended", "no_show")
 
 _BADGE_URL = re.compile(r"/b/([A-Za-z0-9_\-]+)")
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
@@ -120,13 +120,7 @@ def booth_scan(participation, token, rep, now=None):
         if booking.status == "attended":
             kind = "already_attended"
         else:
-            changed = db.session.execute(
-                update(Booking).where(Booking.id == booking.id, Booking.status == "active")
-                .values(status="attended")
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            db.session.refresh(booking)
-            kind = "attended" if changed else "already_attended"
+            kind = "attended" if booking_services.mark_attended(booking) else "already_attended"
     lead = lead_for(participation, candidate, rep)
     return ScanResult(kind=kind, candidate=candidate, lead=lead, booking=booking)
 
@@ -152,32 +146,6 @@ def fair_has_closed(fair, now=None):
     """Closed by the organizer, or past its closing hour."""
     now = now or utcnow()
     return is_over(fair) or now >= closing_instant(fair)
-
-
-def mark_attendance(participation, booking_id, status, now=None):
-    """Mark a booking whose slot has ended: attended or no-show, once."""
-    now = now or utcnow()
-    if status not in MARKS:
-        raise DomainError(_l("Choose attended or no-show."))
-    if not (is_live(participation.fair) or is_over(participation.fair)):
-        raise DomainError(_l("Attendance is recorded on the fair's day."))
-    booking = db.session.scalar(
-        select(Booking).where(Booking.id == booking_id,
-                              Booking.participation_id == participation.id)
-        .options(joinedload(Booking.slot))
-    )
-    if booking is None:
-        raise LookupError(booking_id)
-    if status == "no_show" and booking.slot.ends_at > now:
-        raise DomainError(_l("A no-show can be recorded only once the slot has ended."))
-    changed = db.session.execute(
-        update(Booking).where(Booking.id == booking.id, Booking.status == "active")
-        .values(status=status).execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        raise DomainError(_l("This booking was already marked."))
-    db.session.refresh(booking)
-    return booking
 
 
 def _checked_in(candidate_user_id_column, fair_id):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..actions import attempt
 from ..auth.access import role_required
+from ..booking import services as booking_services
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live
@@ -115,7 +116,8 @@ def attendance(participation_id):
 def mark(participation_id, booking_id):
     participation = own_participation_or_404(participation_id)
     try:
-        booking = services.mark_attendance(participation, booking_id, request.form.get("status"))
+        booking = booking_services.mark_attendance(participation, booking_id,
+                                                   request.form.get("status"))
     except LookupError:
         abort(404)
     except DomainError as error:

@@ -8,8 +8,8 @@ Rules, in one place:
   already serialises writers);
 - a booked slot is never dropped silently: a change that would cancel live
   bookings raises :class:`ConfirmationRequired` until a reason is given, then
-  each booking is cancelled with :func:`cancel_booking`, which emails the
-  candidate through the outbox.
+  each booking is cancelled with ``booking.cancel_by_company`` (the booking
+  package owns every change of a booking), which emails the candidate.
 
 Past 400 lines on purpose: these rules share the checks above (editable fair,
 table lock, fair hours, live bookings) and read best together.
@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from .. import mail
 from ..audit import services as audit
-from ..booking.notify import cancellation_attachment
-from ..booking.services import promote_waitlist
+from ..booking import services as booking_services
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import schedule_editable
@@ -36,13 +34,9 @@ from ..models import (
     InterviewTable,
     Slot,
     WaitlistEntry,
-    utcnow,
 )
 from ..timeutil import local_to_utc
 from .generator import clashing, copy_plan, generate_slots, overlaps
-
-REASON_MAX = 500
-
 
 class ConfirmationRequired(DomainError):
     """The change would cancel live bookings: it needs the user's confirmation and a reason."""
@@ -61,61 +55,7 @@ class ConfirmationRequired(DomainError):
 # --- Bookings ---------------------------------------------------------------
 
 
-def _clean_reason(reason):
-    reason = " ".join((reason or "").split())
-    if len(reason) > REASON_MAX:
-        raise DomainError(
-            _l("Keep the reason under %(max)d characters.", max=REASON_MAX), field="reason"
-        )
-    return reason
-
-
-def cancel_booking(booking, reason, by_user):
-    """Cancel one live booking, free its place and email the candidate — in the caller's transaction.
-
-    The status changes with a conditional UPDATE (``... WHERE status = 'active'``)
-    so two cancellations of one booking free one place only.
-    """
-    reason = _clean_reason(reason)
-    if not reason:
-        raise DomainError(
-            _l("Give the reason the candidate will read."), field="reason"
-        )
-    changed = db.session.execute(
-        update(Booking)
-        .where(Booking.id == booking.id, Booking.status == "active")
-        .values(status="cancelled", cancelled_at=utcnow(), cancelled_by_id=by_user.id,
-                cancel_reason=reason)
-        .execution_options(synchronize_session="evaluate")
-    ).rowcount
-    if changed != 1:
-        raise DomainError(_l("This booking is no longer active: it was not cancelled again."))
-    db.session.execute(
-        text("UPDATE slots SET booked_count = booked_count - 1 "
-             "WHERE id = :id AND booked_count > 0"),
-        {"id": booking.slot_id},
-    )
-    slot = booking.slot
-    db.session.expire(slot, ["booked_count"])
-    participation = booking.participation
-    account = booking.candidate.user
-    mail.queue(
-        account.email,
-        "booking_cancelled_by_company",
-        locale=account.locale,
-        candidate=account,
-        company=participation.company,
-        fair=participation.fair,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        reason=reason,
-        link=mail.absolute_url("candidate.home"),
-        attachment=cancellation_attachment(booking),
-    )
-    return booking
-
-
-def live_bookings(slot_ids):
+def active_bookings(slot_ids):
     """Active bookings of these slots, with what the confirmation shows about each candidate."""
     if not slot_ids:
         return []
@@ -137,16 +77,16 @@ def _drop_bookings(slot_ids, reason, by_user, seen=None):
     ``seen``: the booking ids the user confirmed; a booking made since then
     asks for confirmation again rather than being cancelled unseen.
     """
-    bookings = live_bookings(slot_ids)
+    bookings = active_bookings(slot_ids)
     if not bookings:
         return 0
-    reason = _clean_reason(reason)
+    reason = booking_services.clean_reason(reason)
     if not reason:
         raise ConfirmationRequired(bookings)
     if seen is not None and {b.id for b in bookings} - set(seen):
         raise ConfirmationRequired(bookings, changed=True)
-    for booking in bookings:
-        cancel_booking(booking, reason, by_user)
+    for one in bookings:
+        booking_services.cancel_by_company(one, reason, by_user)
     return len(bookings)
 
 
@@ -394,7 +334,7 @@ def unblock_slot(slot):
     slot.is_blocked = False
     db.session.flush()
     # A place opened: the company's waitlist gets it first (booking/services.py).
-    promote_waitlist(slot.table.participation)
+    booking_services.promote_waitlist(slot.table.participation)
 
 
 def delete_slot(slot, reason, by_user, seen=None):
@@ -439,7 +379,7 @@ def move_slot(slot, new_start, reason, by_user, seen=None):
     slot.starts_at, slot.ends_at = starts_at, ends_at
     db.session.flush()
     # The slot is free at its new time: the company's waitlist gets it first.
-    promote_waitlist(table.participation)
+    booking_services.promote_waitlist(table.participation)
     return cancelled
 
 

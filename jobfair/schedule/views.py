@@ -244,7 +244,7 @@ def delete_table(table_id):
     participation, name = table.participation, table.name
     form = ChangeForm()
     if not form.validate_on_submit():
-        bookings = services.live_bookings(_slot_ids(table_id))
+        bookings = services.active_bookings(_slot_ids(table_id))
         return _table_response(participation, table_id,
                                _confirm_state("delete_table", form, bookings, table=table))
     try:
@@ -395,7 +395,7 @@ def _change_slot(slot_id, action, form_class):
         if action == "move" and form.start.errors:
             return _table_response(participation, table_id,
                                    {"move": {"slot_id": slot_id, "form": form}})
-        bookings = services.live_bookings([slot_id])
+        bookings = services.active_bookings([slot_id])
         return _table_response(participation, table_id,
                                _confirm_state(action, form, bookings, slot=slot))
     try:

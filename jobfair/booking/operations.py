@@ -1,0 +1,201 @@
+"""Every change of a booking's state, in one transaction each (the caller commits, or rolls back
+on ``DomainError``): the candidate books, cancels, moves; the company cancels one (with a reason
+the candidate reads); the booth marks attended or no-show. The rules are in rules.py, the locks
+and seats in seats.py, the waitlist in waitlist.py; schedule, companies and leads call these.
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from .. import mail
+from ..errors import DomainError
+from ..extensions import db
+from ..fairs.lifecycle import is_live, is_over
+from ..models import Booking, utcnow
+from . import notify
+from .rules import check_can_book, check_changeable, live_bookings
+from .seats import (
+    insert_booking,
+    lock_candidate,
+    mark_cancelled,
+    release_seat,
+    take_seat_or_refuse,
+)
+from .waitlist import close_waiting_entry, promote_waitlist
+
+REASON_MAX = 500
+ATTENDANCE_MARKS = ("attended", "no_show")
+
+
+# --- The candidate: book, cancel, move ----------------------------------------------------
+
+
+def book(candidate, slot, now=None, nonce=None):
+    """Book ``slot`` for ``candidate``: every rule, one transaction (the caller commits).
+
+    ``nonce`` (from the form): a retried request whose first answer was lost gets that
+    booking back, as long as it stands, instead of "you already have an interview".
+    """
+    now = now or utcnow()
+    participation = slot.table.participation
+    nonce = (nonce or "").strip()[:64] or None
+    lock_candidate(candidate.id)  # also orders two retries of one request
+    first = db.session.scalar(select(Booking).where(
+        Booking.candidate_id == candidate.id, Booking.nonce == nonce)) if nonce else None
+    if first is not None and first.slot_id == slot.id and first.status != "cancelled":
+        return first
+    nonce = None if first is not None else nonce  # used already: an ordinary booking
+    live = live_bookings(candidate.id, participation.fair_id)
+    check_can_book(candidate, slot, live, now)
+    take_seat_or_refuse(slot)
+    booking = insert_booking(candidate, slot, nonce)
+    close_waiting_entry(candidate.id, participation.id, booking)
+    notify.booking_confirmed(booking)
+    return booking
+
+
+def cancel(booking, by_user, now=None):
+    """The candidate cancels: the place is freed and offered to the company's waitlist at once."""
+    now = now or utcnow()
+    participation = booking.participation
+    lock_candidate(booking.candidate_id)
+    db.session.refresh(booking)
+    check_changeable(booking, participation.fair, now)
+    mark_cancelled(booking, by_user, now)
+    release_seat(booking.slot_id)
+    notify.booking_cancelled(booking)
+    promote_waitlist(participation, now)
+    return booking
+
+
+def move(booking, target, now=None):
+    """Move to another slot of the same company: the new booking and the release happen together.
+
+    The old booking is cancelled first (the unique index allows one live
+    booking per candidate and company), then the places change; any refusal
+    raises, and the caller's rollback leaves everything as it was.
+    """
+    now = now or utcnow()
+    participation = booking.participation
+    fair = participation.fair
+    lock_candidate(booking.candidate_id)
+    db.session.refresh(booking)
+    check_changeable(booking, fair, now)
+    if target.id == booking.slot_id:
+        raise DomainError(_l("This is already the time of your interview."), field="target")
+    if target.table.participation_id != booking.participation_id:
+        raise DomainError(_l("Choose another time with the same company."), field="target")
+    candidate = booking.candidate
+    live = [b for b in live_bookings(candidate.id, fair.id) if b.id != booking.id]
+    try:
+        check_can_book(candidate, target, live, now)
+    except DomainError as error:
+        raise DomainError(error.message, field="target") from None
+    old_slot = booking.slot
+    mark_cancelled(booking, candidate.user, now)
+    # Slot rows in id order: two moves in opposite directions cannot deadlock (PostgreSQL).
+    for slot_id in sorted((old_slot.id, target.id)):
+        if slot_id == target.id:
+            try:
+                take_seat_or_refuse(target)
+            except DomainError as error:
+                raise DomainError(error.message, field="target") from None
+        else:
+            release_seat(old_slot.id)
+    new = insert_booking(candidate, target)
+    notify.booking_moved(booking, new)
+    promote_waitlist(participation, now)
+    return new
+
+
+# --- The company: cancel with a reason -----------------------------------------------------
+
+
+def clean_reason(reason):
+    """The reason a candidate will read, on one line; too long is refused (field "reason")."""
+    reason = " ".join((reason or "").split())
+    if len(reason) > REASON_MAX:
+        raise DomainError(
+            _l("Keep the reason under %(max)d characters.", max=REASON_MAX), field="reason"
+        )
+    return reason
+
+
+def cancel_by_company(booking, reason, by_user, now=None):
+    """The company cancels one active booking: the place is freed and the candidate emailed
+    (with the .ics withdrawing the interview), in the caller's transaction.
+
+    Conditional on the booking being active, so two cancellations of one booking free one place.
+    The waitlist is not offered the place here: the callers drop slots or a whole participation.
+    """
+    reason = clean_reason(reason)
+    if not reason:
+        raise DomainError(_l("Give the reason the candidate will read."), field="reason")
+    changed = db.session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == "active")
+        .values(status="cancelled", cancelled_at=now or utcnow(), cancelled_by_id=by_user.id,
+                cancel_reason=reason)
+        .execution_options(synchronize_session="evaluate")
+    ).rowcount
+    if changed != 1:
+        raise DomainError(_l("This booking is no longer active: it was not cancelled again."))
+    release_seat(booking.slot_id)
+    slot, participation, account = booking.slot, booking.participation, booking.candidate.user
+    mail.queue(
+        account.email,
+        "booking_cancelled_by_company",
+        locale=account.locale,
+        candidate=account,
+        company=participation.company,
+        fair=participation.fair,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        reason=reason,
+        link=mail.absolute_url("candidate.home"),
+        attachment=notify.cancellation_attachment(booking),
+    )
+    return booking
+
+
+# --- The booth: attended, no-show ----------------------------------------------------------
+
+
+def mark_attended(booking):
+    """active → attended, once: True when this call made the change (a booth scan)."""
+    changed = db.session.execute(
+        update(Booking).where(Booking.id == booking.id, Booking.status == "active")
+        .values(status="attended")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(booking)
+    return changed == 1
+
+
+def mark_attendance(participation, booking_id, status, now=None):
+    """Mark a booking of ``participation`` attended or no-show (a no-show once its slot ended), once.
+
+    Raises LookupError for a booking that is not the participation's (the view answers 404).
+    """
+    now = now or utcnow()
+    if status not in ATTENDANCE_MARKS:
+        raise DomainError(_l("Choose attended or no-show."))
+    if not (is_live(participation.fair) or is_over(participation.fair)):
+        raise DomainError(_l("Attendance is recorded on the fair's day."))
+    booking = db.session.scalar(
+        select(Booking).where(Booking.id == booking_id,
+                              Booking.participation_id == participation.id)
+        .options(joinedload(Booking.slot))
+    )
+    if booking is None:
+        raise LookupError(booking_id)
+    if status == "no_show" and booking.slot.ends_at > now:
+        raise DomainError(_l("A no-show can be recorded only once the slot has ended."))
+    changed = db.session.execute(
+        update(Booking).where(Booking.id == booking.id, Booking.status == "active")
+        .values(status=status).execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        raise DomainError(_l("This booking was already marked."))
+    db.session.refresh(booking)
+    return booking

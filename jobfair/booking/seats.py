@@ -1,0 +1,109 @@
+"""Locks and seats: how a race for a place has one winner whatever the database.
+
+1. The candidate's row is locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+   ``BEGIN IMMEDIATE`` already serialises writers), so the rules about the candidate's own
+   bookings are read and acted on by one request of that candidate at a time.
+2. A place is taken with a conditional UPDATE (``booked_count = booked_count + 1 WHERE
+   booked_count < capacity AND NOT is_blocked``): of two requests for the last place, one
+   updates a row, the other none ("This slot was just taken").
+3. The booking is inserted last; the partial unique indexes are the final guard.
+
+Deadlocks on PostgreSQL are avoided by order: a transaction WAITS only for its own candidate's
+row (its first lock) and then for slot rows; waitlist promotion, which runs inside another
+candidate's transaction, takes the waiting candidates' rows and extra slot rows with
+``SKIP LOCKED`` (never waiting), and a move updates its two slots in id order.
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Booking, Candidate, Slot
+from .rules import NOT_ACTIVE, SLOT_TAKEN
+
+def lock_candidate(candidate_id, skip_locked=False):
+    """Hold the candidate's row until the transaction ends (a no-op on SQLite, which is serialised).
+
+    With ``skip_locked`` (PostgreSQL) it does not wait: False when another
+    transaction holds the row right now.
+    """
+    locked = db.session.scalar(
+        select(Candidate.id).where(Candidate.id == candidate_id)
+        .with_for_update(skip_locked=skip_locked)
+    )
+    return locked is not None
+
+
+def lock_slot_if_free(slot_id):
+    """Lock a slot's row unless another transaction holds it (PostgreSQL SKIP LOCKED)."""
+    return db.session.scalar(
+        select(Slot.id).where(Slot.id == slot_id).with_for_update(skip_locked=True)
+    ) is not None
+
+
+def take_seat(slot_id):
+    """The database decides who gets a place: one row updated, or none."""
+    taken = db.session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.booked_count < Slot.capacity, Slot.is_blocked.is_(False))
+        .values(booked_count=Slot.booked_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    _expire_count(slot_id)
+    return taken
+
+
+def release_seat(slot_id):
+    db.session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.booked_count > 0)
+        .values(booked_count=Slot.booked_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    _expire_count(slot_id)
+
+
+def _expire_count(slot_id):
+    # Only a slot already in the session needs it; never load one for this.
+    slot = db.session.identity_map.get(db.session.identity_key(Slot, slot_id))
+    if slot is not None:
+        db.session.expire(slot, ["booked_count"])
+
+
+def take_seat_or_refuse(slot):
+    if take_seat(slot.id):
+        return
+    db.session.refresh(slot, ["is_blocked"])
+    if slot.is_blocked:
+        raise DomainError(_l("The company closed this slot: choose another time."))
+    raise DomainError(SLOT_TAKEN)
+
+
+def new_booking(candidate, slot, nonce=None):
+    return Booking(slot_id=slot.id, candidate_id=candidate.id,
+                   participation_id=slot.table.participation_id, status="active", nonce=nonce)
+
+
+def insert_booking(candidate, slot, nonce=None):
+    """The last guard: the partial unique indexes refuse a second live booking."""
+    booking = new_booking(candidate, slot, nonce)
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError:
+        raise DomainError(_l("You already have an interview with this company.")) from None
+    return booking
+
+
+def mark_cancelled(booking, by_user, now, reason=None):
+    changed = db.session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == "active")
+        .values(status="cancelled", cancelled_at=now, cancelled_by_id=by_user.id,
+                cancel_reason=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(booking)
+    if changed != 1:
+        raise DomainError(NOT_ACTIVE)
