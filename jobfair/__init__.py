@@ -99,6 +99,8 @@ def _register_blueprints(app):
     from .main.views import bp as main_bp
     from .organizer.views import bp as organizer_bp
     from .outcomes.views import bp as outcomes_bp
+    from .privacy import audit_texts, visibility  # noqa: F401  audit_texts: audit sentences
+    from .privacy.views import bp as privacy_bp
     from .programme.views import bp as programme_bp
     from .round.views import bp as round_bp
     from .schedule.views import bp as schedule_bp
@@ -108,9 +110,10 @@ def _register_blueprints(app):
         main_bp, auth_bp, organizer_bp, company_bp, staff_bp, candidate_bp,
         programme_bp, fairs_bp, companies_bp, booths_bp, schedule_bp, imports_bp, booking_bp,
         badges_bp, checkin_bp, leads_bp, dashboard_bp, outcomes_bp, followups_bp, insertion_bp,
-        audit_bp, round_bp,
+        audit_bp, round_bp, privacy_bp,
     ):
         app.register_blueprint(blueprint)
+    visibility.init_app(app)  # company_view() for the company-side templates
 
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -101,6 +101,21 @@ def follow_ups():
     click.echo(", ".join(f"{day} days: {count} sent" for day, count in sent.items()))
 
 
+@jobfair_cli.command("retention")
+def retention():
+    """Delete the CVs and contact details past their fairs' retention; warn a month before."""
+    from .candidate.services import delete_cv_file
+    from .candidate.views import cv_folder
+    from .privacy import retention as rules
+    from .timeutil import local_today
+
+    result = rules.run(local_today())
+    db.session.commit()
+    for name in result.cv_files:
+        delete_cv_file(cv_folder(), name)
+    click.echo(f"{result.warned} warned, {result.deleted} deleted.")
+
+
 @jobfair_cli.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False))
 def backup_command(target):

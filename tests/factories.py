@@ -167,3 +167,11 @@ def slot_at(table_, hour, minute=0, minutes=20, capacity=1):
     day = table_.participation.fair.day
     return slot(table_, starts_at=local_to_utc(day, time(hour, minute)), minutes=minutes,
                 capacity=capacity)
+
+
+def consent(fair_, candidate_user):
+    """The candidate's consent to show their CV and contact details to the fair's companies."""
+    from jobfair.models import Consent
+
+    return _save(Consent(candidate_id=candidate_user.candidate.id, fair_id=fair_.id,
+                         text_version="test", locale="fr"))

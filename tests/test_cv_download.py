@@ -27,6 +27,7 @@ def people(make, cv_dir):
     other_fair.cohorts.append(other_cohort)
     owner = make.candidate(cohort_=cohort, email="salma@example.ma", cv_filename="a1b2c3.pdf")
     owner.first_name, owner.last_name = "Salma", "Benali"
+    make.consent(fair, owner)  # companies see her CV (jobfair/privacy; tests/test_privacy_*)
 
     def rep_at(fair_, status="approved"):
         company = make.company()
@@ -103,6 +104,7 @@ def test_companies_see_cvs_once_the_fair_is_public(auth, client, make, people, s
     """A draft fair is the organizers' work in progress: its companies see no CV yet."""
     fair = make.fair(status=status)
     fair.cohorts.append(people["owner"].candidate.cohort)
+    make.consent(fair, people["owner"])
     company = make.company()
     make.participation(fair, company, status="approved")
     auth.login_as(make.user(role="company_rep", company=company))

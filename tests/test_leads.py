@@ -48,6 +48,7 @@ def booth(make, company_rep, auth):
     table = make.table(participation, name="Salma")
     person = make.candidate(cohort_=cohort, email="youssef@example.ma", cv_filename="y.pdf")
     person.first_name, person.last_name = "Youssef", "Alaoui"
+    make.consent(fair, person)  # the company sees his name and CV (jobfair/privacy)
     auth.use_language("en")
     return SimpleNamespace(
         fair=fair, cohort=cohort, participation=participation, table=table, rep=company_rep,
@@ -303,6 +304,7 @@ def noted(make, booth):
     services.save_lead(lead, booth.rep, 4, '=HYPERLINK("http://evil.example","x")', "send_offer")
     walk_in = make.candidate(cohort_=booth.cohort)
     walk_in.first_name, walk_in.last_name = "Salma", "Bennani"
+    make.consent(booth.fair, walk_in)
     services.save_lead(services.lead_for(booth.participation, walk_in.candidate, booth.rep),
                        booth.rep, 2, "@SUM(A1)", "keep_in_touch")
     return booth

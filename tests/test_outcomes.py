@@ -44,6 +44,7 @@ def world(make, company_rep, auth):
                                 ("Karim", "Chraibi", data), ("Nadia", "Daoudi", web)]:
         person = make.candidate(cohort_=cohort)
         person.first_name, person.last_name = first, last
+        make.consent(fair, person)  # the company sees their names (jobfair/privacy)
         people[first.lower()] = person
     make.booking(make.slot_at(table, 9), people["youssef"], status="attended")
     make.booking(make.slot_at(table, 10), people["salma"], status="no_show")

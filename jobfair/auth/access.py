@@ -33,6 +33,7 @@ ROLE_NAVIGATION = {
         ("imports.candidates", _l("Candidates")),
         ("insertion.dashboard", _l("Insertion")),
         ("audit.log", _l("Audit log")),
+        ("privacy.organizer_requests", _l("Personal data")),
         ("organizer.invitations", _l("Invitations")),
     ],
     "company_rep": [
@@ -42,7 +43,8 @@ ROLE_NAVIGATION = {
         ("company.representatives", _l("Colleagues")),
     ],
     "staff": [("staff.home", _l("My fairs"))],
-    "candidate": [("candidate.home", _l("My space")), ("candidate.profile", _l("My profile"))],
+    "candidate": [("candidate.home", _l("My space")), ("candidate.profile", _l("My profile")),
+                  ("privacy.my_data", _l("My data"))],
 }
 
 

@@ -28,7 +28,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..fairs import lifecycle
 from ..followups.services import situation_open
-from ..models import Candidate, Cohort, Fair, Participation, fair_cohorts, utcnow
+from ..models import Candidate, Cohort, Fair, fair_cohorts, utcnow
+from ..privacy import visibility
+from ..privacy.services import log_cv_access
 from . import services
 from .forms import CvForm, ProfileForm
 from .services import missing_profile_items
@@ -199,23 +201,14 @@ def remove_cv():
 
 
 def may_read_cv(user, candidate):
-    """The candidate, organizers, and companies approved at a public fair inviting the candidate's cohort.
+    """The candidate, organizers, and companies approved at a public fair inviting the
+    candidate's cohort for which the candidate consented (jobfair/privacy/visibility.py).
 
     A draft fair is still the organizers' work in progress: its companies see no CV yet.
     """
     if user.role == "organizer" or candidate.user_id == user.id:
         return True
-    if user.role != "company_rep" or user.company_id is None or candidate.cohort_id is None:
-        return False
-    fairs = db.session.scalars(
-        select(Fair)
-        .join(Participation, Participation.fair_id == Fair.id)
-        .join(fair_cohorts, fair_cohorts.c.fair_id == Fair.id)
-        .where(Participation.company_id == user.company_id,
-               Participation.status == "approved",
-               fair_cohorts.c.cohort_id == candidate.cohort_id)
-    ).all()
-    return any(lifecycle.is_public(fair) for fair in fairs)
+    return visibility.company_cv_fair(user, candidate) is not None
 
 
 @role_required("organizer", "company_rep", "staff", "candidate")
@@ -224,6 +217,8 @@ def cv(candidate_id):
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is None or not candidate.cv_filename or not may_read_cv(current_user, candidate):
         abort(404)
+    if current_user.role == "company_rep":  # the candidate and organizers see who read it
+        log_cv_access(current_user, candidate, visibility.company_cv_fair(current_user, candidate))
     response = send_from_directory(
         cv_folder(), candidate.cv_filename,
         as_attachment=True, mimetype="application/pdf",

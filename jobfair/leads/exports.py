@@ -11,6 +11,7 @@ from flask_login import current_user
 from openpyxl import Workbook
 
 from ..audit import services as audit
+from ..privacy.visibility import company_view
 from ..text import slugify
 from ..timeutil import utc_to_local
 from .services import NEXT_STEP_LABELS
@@ -37,16 +38,17 @@ def booking_status_label(status):
     }.get(status, status or "")
 
 
-def table(rows):
-    """Header and rows (plain values) of the export."""
+def table(rows, fair_id):
+    """Header and rows (plain values) of the export; the candidate as company_view() shows."""
     header = [_("Last name"), _("First name"), _("Email"), _("Track"), _("Rating"),
               _("Notes"), _("Next step"), _("Booking"), _("Slot (local time)")]
     body = []
     for row in rows:
         candidate, lead, booking = row["candidate"], row["lead"], row["booking"]
         track = candidate.cohort.track.name if candidate.cohort and candidate.cohort.track else ""
+        shown = company_view(candidate, fair_id)
         body.append([
-            candidate.user.last_name, candidate.user.first_name, candidate.user.email, track,
+            shown.last_name, shown.first_name or shown.name, shown.email, track,
             lead.rating if lead and lead.rating else "",
             lead.notes if lead else "",
             str(NEXT_STEP_LABELS[lead.next_step]) if lead and lead.next_step in NEXT_STEP_LABELS
@@ -57,8 +59,8 @@ def table(rows):
     return header, body
 
 
-def to_csv(rows, make_table=None):
-    header, body = (make_table or table)(rows)
+def to_csv(rows, fair_id, make_table=None):
+    header, body = (make_table or table)(rows, fair_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     for line in [header, *body]:
@@ -66,8 +68,8 @@ def to_csv(rows, make_table=None):
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows, make_table=None, title=None):
-    header, body = (make_table or table)(rows)
+def to_xlsx(rows, fair_id, make_table=None, title=None):
+    header, body = (make_table or table)(rows, fair_id)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = (title or _("Leads"))[:31]

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..fairs.lifecycle import is_live
 from ..htmx import is_htmx, render
 from ..models import Participation
+from ..privacy.visibility import company_view
 from . import exports, services
 from .forms import BoothScanForm, LeadForm
 
@@ -64,7 +65,7 @@ def booth_scan(participation_id):
             result = services.booth_scan(participation, form.code.data, current_user)
         if done.ok:
             category, message = SCAN_MESSAGES[result.kind]
-            text = message(result.candidate.user.full_name)
+            text = message(company_view(result.candidate, participation.fair_id).name)
             if is_htmx():
                 return render("leads/booth_scan.html", block="scan_result", form=BoothScanForm(
                     formdata=None), result=result, result_message=text, result_category=category,
@@ -94,7 +95,8 @@ def lead(participation_id, candidate_id):
                                form.next_step.data)
         if done.ok:
             if not is_htmx():
-                flash(_("Notes on %(name)s saved.", name=candidate.user.full_name), "success")
+                flash(_("Notes on %(name)s saved.",
+                        name=company_view(candidate, participation.fair_id).name), "success")
                 return redirect(url_for("leads.booth_scan", participation_id=participation.id),
                                 code=303)
             saved = True
@@ -125,7 +127,7 @@ def mark(participation_id, booking_id):
         flash(error.message, "error")
     else:
         db.session.commit()
-        name = booking.candidate.user.full_name
+        name = company_view(booking.candidate, participation.fair_id).name
         flash(_("%(name)s: attended.", name=name) if booking.status == "attended"
               else _("%(name)s: no-show.", name=name), "success")
     return redirect(url_for("leads.attendance", participation_id=participation.id), code=303)
@@ -146,7 +148,8 @@ def leads(participation_id):
 def leads_csv(participation_id):
     participation = own_participation_or_404(participation_id)
     return exports.download("leads", participation,
-                            exports.to_csv(services.company_leads(participation)), "csv")
+                            exports.to_csv(services.company_leads(participation),
+                                           participation.fair_id), "csv")
 
 
 @bp.route("/company/fairs/<int:participation_id>/leads.xlsx", methods=["GET"])
@@ -154,4 +157,5 @@ def leads_csv(participation_id):
 def leads_xlsx(participation_id):
     participation = own_participation_or_404(participation_id)
     return exports.download("leads", participation,
-                            exports.to_xlsx(services.company_leads(participation)), "xlsx")
+                            exports.to_xlsx(services.company_leads(participation),
+                                            participation.fair_id), "xlsx")

@@ -8,11 +8,13 @@ from .fairs import REGIONS, Booth, Fair, InterviewTable, Participation, fair_coh
 from .mail import OutboxMessage
 from .outcomes import FollowUpAnswer, FollowUpRequest, Lead, Outcome
 from .people import ROLES, Candidate, Invitation, User
+from .privacy import Consent, CvAccess, ErasureRequest, FairPrivacy, RetentionWarning
 from .programme import Cohort, TrainingOperator, Track
 from .round import AssignmentRun, BookingRound, RoundInvitation, ShortlistMark, Wish
 
 __all__ = [
     "AssignmentRun", "BookingRound", "RoundInvitation", "ShortlistMark", "Wish",
+    "Consent", "CvAccess", "ErasureRequest", "FairPrivacy", "RetentionWarning",
     "AuditEvent", "Badge", "Booking", "Booth", "CONTRACT_TYPES", "Candidate", "CheckIn",
     "Cohort", "Company", "Fair", "FollowUpAnswer", "FollowUpRequest", "InterviewTable",
     "Invitation", "Lead", "OutboxMessage", "Outcome", "Participation", "Position", "REGIONS",

@@ -6,8 +6,8 @@ from ..labels import CONTRACT, OUTCOME_STATUS
 from ..leads import exports as lead_exports
 
 
-def table(rows):
-    header, body = lead_exports.table(rows)
+def table(rows, fair_id):
+    header, body = lead_exports.table(rows, fair_id)
     header = header + [_("Cohort"), _("Outcome"), _("Contract type"), _("Position"),
                        _("Start date")]
     for line, row in zip(body, rows):
@@ -22,9 +22,9 @@ def table(rows):
     return header, body
 
 
-def to_csv(rows):
-    return lead_exports.to_csv(rows, make_table=table)
+def to_csv(rows, fair_id):
+    return lead_exports.to_csv(rows, fair_id, make_table=table)
 
 
-def to_xlsx(rows):
-    return lead_exports.to_xlsx(rows, make_table=table, title=_("Outcomes"))
+def to_xlsx(rows, fair_id):
+    return lead_exports.to_xlsx(rows, fair_id, make_table=table, title=_("Outcomes"))

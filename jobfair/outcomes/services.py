@@ -16,6 +16,7 @@ from ..extensions import db
 from ..fairs.lifecycle import is_live, is_over
 from ..leads.services import candidate_met, company_leads
 from ..mail import absolute_url, queue
+from ..privacy.visibility import company_view
 from ..models import (
     CONTRACT_TYPES,
     Booking,
@@ -216,7 +217,7 @@ def bulk_set_status(participation, candidate_ids, status, actor):
     if not ids <= rows.keys():
         raise DomainError(_l("Select candidates from the table."), field="status")
     if status == "hired":
-        missing = sorted(rows[i]["candidate"].user.full_name for i in ids
+        missing = sorted(company_view(rows[i]["candidate"], participation.fair_id).name for i in ids
                          if rows[i]["outcome"] is None or not rows[i]["outcome"].contract_type)
         if missing:
             raise DomainError(

@@ -16,6 +16,7 @@ from ..htmx import is_htmx, render
 from ..leads.exports import booking_status_label, download
 from ..leads.views import own_participation_or_404
 from ..models import Fair
+from ..privacy.visibility import company_view
 from . import exports, services
 from .forms import BulkForm, FilterForm, OutcomeForm
 
@@ -88,7 +89,8 @@ def save_row(participation_id, candidate_id):
         else:
             db.session.commit()
             if not is_htmx():
-                flash(_("Outcome of %(name)s saved.", name=candidate.user.full_name), "success")
+                flash(_("Outcome of %(name)s saved.",
+                        name=company_view(candidate, participation.fair_id).name), "success")
                 return redirect(url_for("outcomes.company_outcomes",
                                         participation_id=participation.id,
                                         _anchor=f"row-{candidate.id}"), code=303)
@@ -128,8 +130,8 @@ def bulk(participation_id):
 @role_required("company_rep")
 def export_csv(participation_id):
     participation = own_participation_or_404(participation_id)
-    return download("outcomes", participation, exports.to_csv(services.met_rows(participation)),
-                    "csv")
+    return download("outcomes", participation,
+                    exports.to_csv(services.met_rows(participation), participation.fair_id), "csv")
 
 
 @bp.route("/company/fairs/<int:participation_id>/outcomes.xlsx", methods=["GET"])
@@ -137,7 +139,8 @@ def export_csv(participation_id):
 def export_xlsx(participation_id):
     participation = own_participation_or_404(participation_id)
     return download("outcomes", participation,
-                    exports.to_xlsx(services.met_rows(participation)), "xlsx")
+                    exports.to_xlsx(services.met_rows(participation), participation.fair_id),
+                    "xlsx")
 
 
 # --- Organizers -----------------------------------------------------------------------------

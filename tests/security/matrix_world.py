@@ -28,6 +28,7 @@ from jobfair.extensions import db
 from jobfair.followups.services import link_token
 from jobfair.imports import uploads
 from jobfair.models import (
+    ErasureRequest,
     FollowUpAnswer,
     FollowUpRequest,
     Lead,
@@ -144,6 +145,13 @@ def build(make, instance_path):
     upload_token = uploads.save(os.path.join(instance_path, "imports"), IMPORT_CSV, "csv",
                                 filename="promo.csv", owner_id=organizer.id, cohort_id=cohort.id)
     checkin = checkin_services.live_checkin(fair, cand_a)
+    # Both consented (jobfair/privacy): the fair's companies see their names, contacts and CVs;
+    # A asked for erasure (the organizers' confirmation is A's request).
+    for cand in (cand_a, cand_b):
+        make.consent(fair, cand)
+    erasure = ErasureRequest(candidate_id=cand_a.candidate.id)
+    db.session.add(erasure)
+    db.session.flush()
 
     participation_a = side_a["participation"]
     world = World(
@@ -159,6 +167,7 @@ def build(make, instance_path):
             "outcome_id": outcomes["A"].id, "checkin_id": checkin.id,
             "cohort_id": cohort.id, "operator_id": cohort.operator_id,
             "track_id": cohort.track_id, "user_id": cand_a.id, "name": "htmx.min.js",
+            "erasure_id": erasure.id,
         },
         per_endpoint={
             "auth.accept_invitation": {"token": invitation_token},

@@ -197,6 +197,16 @@ ACCESS = {
     "round.company_round": {"GET": COMPANY_A},
     "round.mark": {"POST": COMPANY_A},
     "round.invite": {"POST": COMPANY_A},
+    # Personal data (jobfair/privacy): one's own data; the fair in the URL invites A and B.
+    "privacy.my_data": {"GET": ANY_CANDIDATE},
+    "privacy.export_zip": {"GET": ANY_CANDIDATE},
+    "privacy.consent": {"GET": ANY_CANDIDATE},
+    "privacy.give_consent": {"POST": ANY_CANDIDATE},
+    "privacy.withdraw_consent": {"POST": ANY_CANDIDATE},
+    "privacy.request_erasure": {"POST": ANY_CANDIDATE},
+    "privacy.organizer_requests": {"GET": ORGANIZER},
+    "privacy.confirm_erasure": {"POST": ORGANIZER},
+    "privacy.fair_settings": both(ORGANIZER),
 }
 
 # Who may see each secret of the world (the markers are in matrix_world.py). One's own name
@@ -233,6 +243,9 @@ FORM_DATA = {
     "booths.unassign": lambda values: {"participation_id": values["participation_id"]},
     "companies.add_to_fair": lambda values: {"fair_id": values["fair_id"],
                                              "company_id": values["company_id"]},
+    "privacy.request_erasure": lambda values: {"understood": "y"},
+    "privacy.fair_settings": lambda values: {"retention_months": "12",
+                                             "shown_without_consent": "first_name"},
 }
 # Roles in the order they ask: the refused first, the owners (whose POSTs may change A's
 # objects) last.
@@ -389,6 +402,8 @@ OWNERS_SEE = [
     ("candidate_a", "badges.candidate_badge", "badge_a"),  # PDF: read in its streams
     ("candidate_a", "candidate.profile", "contact_a"),
     ("candidate_a", "followups.situation", "answer_a"),
+    ("candidate_a", "privacy.export_zip", "cv_a"),  # ZIP: data.json and cv.pdf read inside
+    ("candidate_a", "privacy.export_zip", "answer_a"),
     ("staff", "checkin.badge", "name_a"),
 ]
 
