@@ -20,7 +20,7 @@ from ..booking.views import own_candidate_or_404
 from ..errors import DomainError
 from ..extensions import db
 from ..models import AssignmentRun, Candidate, Fair, RoundInvitation, utcnow
-from ..schedule.views import own_participation_or_404
+from ..schedule.access import own_participation_or_404
 from ..timeutil import local_to_utc, utc_to_local
 from . import figures, queries, services
 from .forms import AnswerForm, DecisionForm, PublishForm, RoundForm, RunForm, SearchForm, WishesForm
