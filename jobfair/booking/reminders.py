@@ -1,4 +1,4 @@
-"""The day-before reminder: once per live booking, for the fairs held tomorrow (Casablanca)."""
+"""The day-before reminder: once per active booking, for the fairs held tomorrow (Casablanca)."""
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -11,7 +11,7 @@ from . import notify
 
 
 def due_reminders(today=None):
-    """Ids of the live bookings of fairs held tomorrow (Casablanca) not yet reminded."""
+    """Ids of the active bookings of fairs held tomorrow (Casablanca) not yet reminded."""
     tomorrow = (today or local_today()) + timedelta(days=1)
     fairs = [f for f in db.session.scalars(select(Fair).where(Fair.day == tomorrow))
              if is_public(f) and not is_over(f)]
