@@ -196,7 +196,7 @@ class Builder:
 
     def participations(self):
         """Participations, booths, tables and slots: ``NATIONAL['slots'] × scale`` in all."""
-        from jobfair.timeutil import local_to_utc
+        from jobfair.timeutil import local_to_utc, utc_offset_minutes
 
         approved = []
         for fair in self.fair_list:
@@ -235,7 +235,8 @@ class Builder:
                 blocked = self.rng.random() < 0.02
                 slot_id = self.add("slots", table_id=table_id, starts_at=starts,
                                    ends_at=starts + timedelta(minutes=20), capacity=1,
-                                   booked_count=0, is_blocked=blocked)
+                                   booked_count=0, is_blocked=blocked,
+                                   utc_offset_minutes=utc_offset_minutes(starts))
                 if not blocked and self.rng.random() < 0.03:
                     # A prerequisite: only candidates of one track; left unbooked here.
                     self.rows["slot_tracks"].append(

@@ -116,6 +116,30 @@ def retention():
     click.echo(f"{result.warned} warned, {result.deleted} deleted.")
 
 
+@jobfair_cli.command("shifted-slots")
+@click.option("--fix", is_flag=True, help="Move them back to the local time meant.")
+def shifted_slots(fix):
+    """List the coming interview slots a time-zone rule change moved (run after updating pytz);
+    with --fix, put them back at the local time the organizer chose."""
+    from .schedule import retiming
+
+    found = retiming.shifted_slots()
+    for shifted in found:
+        slot = shifted.slot
+        participation = slot.table.participation
+        click.echo(f"{participation.fair.name} · {participation.company.name} · {slot.table.name}: "
+                   f"meant {shifted.meant:%Y-%m-%d %H:%M}, shown {shifted.shown:%Y-%m-%d %H:%M} "
+                   f"({shifted.booked} booked)")
+    if not found:
+        click.echo("No coming slot was moved by a time-zone rule change.")
+    elif fix:
+        moved = retiming.put_back(found)
+        db.session.commit()
+        click.echo(f"{moved} slots put back at the local time meant.")
+    else:
+        click.echo(f"{len(found)} slots shifted: run again with --fix to put them back.")
+
+
 @jobfair_cli.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False))
 def backup_command(target):

@@ -24,5 +24,15 @@ def utc_to_local(instant):
     return instant.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).replace(tzinfo=None)
 
 
+def utc_offset_minutes(instant):
+    """Casablanca's offset from UTC, in minutes, at a naive UTC instant (today's rules)."""
+    return int(pytz.utc.localize(instant).astimezone(LOCAL_TZ).utcoffset().total_seconds()) // 60
+
+
+def local_offset_minutes(local):
+    """Casablanca's offset from UTC, in minutes, at a naive local time (today's rules)."""
+    return int(LOCAL_TZ.localize(local).utcoffset().total_seconds()) // 60
+
+
 def local_today():
     return datetime.now(LOCAL_TZ).date()

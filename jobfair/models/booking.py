@@ -8,9 +8,10 @@ so two requests racing for the last place cannot both win.
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
+from ..timeutil import utc_offset_minutes
 from .base import one_of, utcnow
 
 BOOKING_STATUSES = ("active", "cancelled", "attended", "no_show")
@@ -46,6 +47,9 @@ class Slot(db.Model):
     capacity: Mapped[int] = mapped_column(default=1)
     booked_count: Mapped[int] = mapped_column(default=0)
     is_blocked: Mapped[bool] = mapped_column(default=False)
+    # Casablanca's offset from UTC when the start was written: the local time meant is
+    # starts_at + this offset, even after a time-zone rule change (schedule/retiming.py).
+    utc_offset_minutes: Mapped[int | None]
 
     table = relationship("InterviewTable", back_populates="slots")
     eligible_tracks = relationship("Track", secondary=slot_tracks)
@@ -55,6 +59,11 @@ class Slot(db.Model):
     @property
     def free_places(self):
         return self.capacity - self.booked_count
+
+    @validates("starts_at")
+    def _keep_utc_offset(self, _key, value):
+        self.utc_offset_minutes = None if value is None else utc_offset_minutes(value)
+        return value
 
 
 class Booking(db.Model):
