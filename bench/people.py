@@ -21,7 +21,7 @@ from jobfair import create_app
 from jobfair.auth.passwords import hash_password
 from jobfair.config import normalise_database_url
 from jobfair.extensions import db
-from jobfair.models.people import fold
+from jobfair.text import fold
 from jobfair.models import (
     Badge,
     Candidate,

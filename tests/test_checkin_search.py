@@ -6,7 +6,7 @@ from sqlalchemy import event, select
 from jobfair.checkin import services
 from jobfair.extensions import db
 from jobfair.models import User
-from jobfair.models.people import fold
+from jobfair.text import fold
 
 from .test_imports import HEADER, csv_bytes, import_file
 

@@ -1,5 +1,4 @@
 """Reads shaped for the candidate's pages: a fixed number of queries, whatever the data."""
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from ..models import (
     WaitlistEntry,
     utcnow,
 )
+from ..text import fold
 
 
 @dataclass
@@ -37,12 +37,6 @@ class DirectoryEntry:
     def tracks(self):
         tracks = {p.track.id: p.track for p in self.open_positions if p.track is not None}
         return sorted(tracks.values(), key=lambda t: t.name.lower())
-
-
-def fold(text):
-    """Lower case without accents: "Télécom" is found by "telecom"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _free_slot_count(now):

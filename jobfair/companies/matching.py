@@ -33,12 +33,12 @@ No Flask request here: these are plain functions, tested without HTTP.
 """
 import difflib
 import re
-import unicodedata
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Company
+from ..text import ascii_fold
 
 LEGAL_FORMS = frozenset({
     "sa", "sarl", "sarlau", "sarlu", "sas", "sasu", "snc", "scs", "sca", "eurl", "gie",
@@ -67,11 +67,6 @@ _DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.)+[a-z]?\b\.?")
 _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 
 
-def _ascii_lower(text):
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return decomposed.encode("ascii", "ignore").decode().lower()
-
-
 def _join_legal_phrases(words):
     """Legal forms written in several words ("SARL AU", "S A R L") as one word."""
     result, index = [], 0
@@ -89,7 +84,7 @@ def _join_legal_phrases(words):
 
 def normalise_company_name(name):
     """The form under which two spellings of one company are equal (see the module's doc)."""
-    text = _ascii_lower(name)
+    text = ascii_fold(name)
     text = _DOTTED_ABBREVIATION.sub(lambda m: m.group(0).replace(".", "") + " ", text)
     text = text.replace("&", " ")
     words = [w for w in _NOT_ALPHANUMERIC.sub(" ", text).split() if w not in CONNECTIVES]
@@ -181,7 +176,7 @@ def company_with_normalised_name(name, exclude_id=None):
 
 def unique_slug(name, exclude_id=None):
     """A URL slug for ``name``, suffixed (-2, -3 …) if another company has it."""
-    base = _NOT_ALPHANUMERIC.sub("-", _ascii_lower(name)).strip("-")[:180] or "company"
+    base = _NOT_ALPHANUMERIC.sub("-", ascii_fold(name)).strip("-")[:180] or "company"
     query = select(Company.slug).where(Company.slug.like(f"{base}%"))
     if exclude_id is not None:
         query = query.where(Company.id != exclude_id)

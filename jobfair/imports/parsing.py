@@ -9,7 +9,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -19,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..candidate.services import normalise_phone
 from ..errors import DomainError
+from ..text import fold
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DATA_LINES = 20_000
@@ -68,8 +68,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def simplify(text):
     """Lower case, no accents, punctuation as single spaces: "Prénom" → "prenom"."""
-    decomposed = unicodedata.normalize("NFKD", str(text or ""))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = fold(text)
     return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
 
 

@@ -1,6 +1,5 @@
 """Accounts: users and their roles, invitations, candidate profiles."""
 import secrets
-import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -9,18 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .base import one_of, utcnow
+from ..text import fold
 
 ROLES = ("organizer", "company_rep", "staff", "candidate")
 
 
 def new_session_nonce():
     return secrets.token_hex(8)
-
-
-def fold(text):
-    """Lower case without accents: "Élodie" and "elodie" match, "Aït" and "ait" too."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class User(UserMixin, db.Model):
