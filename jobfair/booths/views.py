@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..actions import attach_error
+from ..actions import attempt
 from ..auth.access import role_required
 from ..errors import DomainError
 from ..extensions import db
@@ -147,11 +147,10 @@ def hall_size(fair_id):
     form = HallSizeForm()
     if not form.validate_on_submit():
         return _page(fair, hall_form=form)
-    try:
+    with attempt(form, unplaced=None) as done:
         removed = services.set_hall_size(fair, form.rows.data, form.cols.data)
-    except DomainError as error:
-        db.session.rollback()
-        return _page(fair, hall_form=form, notice=_attach(form, error))
+    if not done.ok:
+        return _page(fair, hall_form=form, notice=_notice(done))
     message = _("The hall now has %(rows)s rows and %(cols)s columns.",
                 rows=form.rows.data, cols=form.cols.data)
     if removed:
@@ -166,11 +165,10 @@ def fill(fair_id):
     form = FillForm()
     if not form.validate_on_submit():
         return _page(fair, fill_form=form)
-    try:
+    with attempt(form, unplaced=None) as done:
         created = services.fill_grid(fair, form.rows_per_zone.data, form.numbering.data)
-    except DomainError as error:
-        db.session.rollback()
-        return _page(fair, fill_form=form, notice=_attach(form, error))
+    if not done.ok:
+        return _page(fair, fill_form=form, notice=_notice(done))
     if created:
         return _done(fair, _("Booths created: %(n)s.", n=created))
     return _done(fair, _("Every cell of the hall already has a booth."))
@@ -189,11 +187,10 @@ def add_booth(fair_id):
             abort(400)
         return _page(fair, cell=services.Cell(form.row.data, form.col.data), booth_form=form)
     cell = services.Cell(form.row.data, form.col.data)
-    try:
+    with attempt(form, unplaced=None) as done:
         booth = services.add_booth(fair, cell.row, cell.col, form.number.data, form.zone.data)
-    except DomainError as error:
-        db.session.rollback()
-        return _page(fair, cell=cell, booth_form=form, notice=_attach(form, error))
+    if not done.ok:
+        return _page(fair, cell=cell, booth_form=form, notice=_notice(done))
     return _done(fair, _("Booth %(number)s added.", number=booth.number))
 
 
@@ -206,12 +203,11 @@ def edit_booth(fair_id, booth_id):
     cell = services.Cell(booth.grid_row, booth.grid_col, booth)
     if not form.validate_on_submit():
         return _page(fair, cell=cell, booth_form=form)
-    try:
+    with attempt(form, unplaced=None) as done:
         services.renumber_booth(booth, form.number.data, form.zone.data)
-    except DomainError as error:
-        db.session.rollback()
+    if not done.ok:
         return _page(fair, cell=services.Cell(cell.row, cell.col, booth_or_404(fair, booth_id)),
-                     booth_form=form, notice=_attach(form, error))
+                     booth_form=form, notice=_notice(done))
     return _done(fair, _("Booth %(number)s saved.", number=form.number.data.strip()))
 
 
@@ -268,7 +264,6 @@ def unassign(fair_id, booth_id):
                          company=company, number=number))
 
 
-def _attach(form, error):
-    """Put the error next to its field; return it as a notice when it has none."""
-    unplaced = attach_error(form, error, unplaced=None)
-    return ("error", unplaced[0]) if unplaced else None
+def _notice(done):
+    """A refused change's message as the plan's notice, when no field of the form shows it."""
+    return ("error", done.unplaced[0]) if done.unplaced else None
