@@ -25,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..actions import attempt
 from ..auth.access import role_required
 from ..candidate.services import missing_profile_items
 from ..database import read_only_transactions
@@ -226,13 +227,9 @@ def leave_waitlist(fair_id, company_id):
     participation = participation_or_404(fair, company_id)
     back = (url_for(".my_schedule", fair_id=fair.id) if request.form.get("back") == "schedule"
             else url_for(".company", fair_id=fair.id, company_id=company_id))
-    try:
+    with attempt() as done:
         services.leave_waitlist(candidate, participation)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    if done.ok:
         flash(_("You left the waitlist of %(company)s.", company=participation.company.name),
               "success")
     return redirect(back, code=303)
@@ -300,13 +297,9 @@ def move(booking_id):
     form = MoveForm(prefix=f"b{booking.id}")
     if form.validate_on_submit():
         target = slot_or_404(fair, form.target.data)
-        try:
+        with attempt(form, default="target") as done:
             new = services.move(booking, target)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form.target.errors.append(error.message)
-        else:
+        if done.ok:
             flash(_("Your interview with %(company)s now starts at %(time)s.",
                     company=new.participation.company.name, time=_time_label(new.slot)),
                   "success")

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
+from ..actions import attempt
 from ..auth.access import role_required
 from ..text import slugify
 from ..errors import DomainError
@@ -132,7 +133,7 @@ def profile():
         cohort = None
         if "cohort_id" in form and form.cohort_id.data:
             cohort = db.session.get(Cohort, form.cohort_id.data)
-        try:
+        with attempt(form) as done:
             services.update_profile(
                 candidate,
                 first_name=form.first_name.data, last_name=form.last_name.data,
@@ -140,15 +141,7 @@ def profile():
                 linkedin_url=form.linkedin_url.data, github_url=form.github_url.data,
                 skills=form.skills.data, pitch=form.pitch.data, cohort=cohort,
             )
-        except DomainError as error:
-            db.session.rollback()
-            field = getattr(form, error.field or "", None)
-            if field is not None:
-                field.errors = list(field.errors) + [error.message]
-            else:
-                flash(error.message, "error")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("candidate.profile"), code=303)
     return _render_profile(candidate, form, CvForm(formdata=None))
