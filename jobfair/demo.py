@@ -248,12 +248,16 @@ def build(today=None, cv_folder=None):
                                participation=participations[company_index]))
 
     past = build_past_fair(today, cohorts[2], participations, candidates)
+    from .round.demo import build_round_fair
+
+    in_round = build_round_fair(today, cohorts, participations, candidates)
 
     db.session.flush()
     return (
         f"Demo fair '{fair.name}' on {fair_day.isoformat()}: {len(COMPANIES)} companies, "
         f"{len(candidates)} candidates, password '{DEMO_PASSWORD}' for every demo account. "
-        f"Past fair '{past.name}' on {past.day.isoformat()} with outcomes and follow-ups."
+        f"Past fair '{past.name}' on {past.day.isoformat()} with outcomes and follow-ups. "
+        f"Fair '{in_round.name}' on {in_round.day.isoformat()} with its wish window open."
     )
 
 

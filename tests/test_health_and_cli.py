@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 from jobfair import create_app
 from jobfair.config import TestConfig
 from jobfair.extensions import db
-from jobfair.models import Booking, Candidate, Company, Fair, Slot, User
+from jobfair.models import Booking, Candidate, Company, Fair, ShortlistMark, Slot, User, Wish
+from jobfair.round import services as round_services
 
 
 def test_healthz_answers_200_when_the_database_answers(client):
@@ -34,9 +35,13 @@ def test_demo_builds_a_believable_fair(runner, auth, client, instance):
     result = runner.invoke(args=["jobfair", "demo"])
     assert result.exit_code == 0, result.output
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
-    # The upcoming fair in Casablanca, and a past, closed one in Rabat (outcomes, follow-ups).
-    assert count(Company) == 12 and count(Candidate) == 120 and count(Fair) == 2
-    fair = db.session.scalar(select(Fair).where(Fair.status != "closed"))
+    # The upcoming fair in Casablanca, a past, closed one in Rabat (outcomes, follow-ups), and
+    # an upcoming one in Marrakech whose booking round takes wishes (issue 12).
+    assert count(Company) == 12 and count(Candidate) == 120 and count(Fair) == 3
+    in_round = db.session.scalar(select(Fair).where(Fair.slug == "jobintech-marrakech-2026"))
+    assert round_services.state(round_services.round_of(in_round)) == "open"
+    assert count(Wish) > 0 and count(ShortlistMark) > 0
+    fair = db.session.scalar(select(Fair).where(Fair.slug == "jobintech-casablanca-2026"))
     assert fair.city == "Casablanca" and len(fair.cohorts) == 3
     assert {c.track.name for c in fair.cohorts} == {"Java/JEE", "Data & IA", "Cloud & DevOps"}
     sectors = db.session.scalars(select(Company.sector).distinct()).all()

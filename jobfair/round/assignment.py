@@ -174,8 +174,12 @@ class _Model:
         ]
 
 
-def solve(problem, seed, time_limit=30.0, workers=2):
-    """Assign interviews for ``problem``; the same ``seed`` and inputs give the same result."""
+def solve(problem, seed, time_limit=30.0, workers=8):
+    """Assign interviews for ``problem``; the same ``seed`` and inputs give the same result.
+
+    Eight workers even on two cores: CP-SAT's portfolio (different strategies side by side)
+    closes the rank stage several times faster than two workers on the demo fair.
+    """
     started = time.monotonic()
     built = _Model(problem, seed)
     if not built.x:
@@ -189,6 +193,7 @@ def solve(problem, seed, time_limit=30.0, workers=2):
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(left / (len(stages) - number), 0.5)
         solver.parameters.num_workers = workers
+        solver.parameters.linearization_level = 2
         solver.parameters.random_seed = seed % (2 ** 31)
         model.maximize(expression)
         status = solver.solve(model)
