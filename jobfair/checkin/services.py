@@ -175,10 +175,11 @@ def _audit(action, actor, fair, checkin, **details):
     audit.record(action, actor, fair, checkin, user_id=checkin.user_id, **details)
 
 
-def _check_in(fair, person, badge, staff_user, device_name, nonce, nonce_seen=False):
+def _check_in(fair, person, badge, staff_user, device_name, nonce, nonce_seen=False, at=None):
     """Check ``person`` in unless they already are; the first answer for a known nonce.
 
-    ``nonce_seen``: the caller already looked the nonce up in this transaction.
+    ``nonce_seen``: the caller already looked the nonce up in this transaction. ``at``: when
+    a scan decided offline was made (offline.upload), else now.
     """
     first = None if nonce_seen else _by_nonce(fair, nonce)
     if first is not None:
@@ -189,7 +190,7 @@ def _check_in(fair, person, badge, staff_user, device_name, nonce, nonce_seen=Fa
         retried = bool(nonce) and existing.nonce == (nonce or "").strip()[:64]
         return _result("checked_in" if retried else "already_checked_in", fair, person, existing)
     checkin = CheckIn(fair_id=fair.id, user_id=person.id, badge_id=badge.id if badge else None,
-                      kind="entry", checked_in_at=utcnow(), scanned_by_id=staff_user.id,
+                      kind="entry", checked_in_at=at or utcnow(), scanned_by_id=staff_user.id,
                       device_name=(device_name or "").strip()[:100] or None,
                       nonce=(nonce or "").strip()[:64] or None)
     try:
@@ -205,15 +206,17 @@ def _check_in(fair, person, badge, staff_user, device_name, nonce, nonce_seen=Fa
             return _result("checked_in", fair, person, existing)  # this very scan, retried
         if existing is None and checkin.nonce:
             # Not this person's row: the nonce was used at another fair. Scan without it.
-            return _check_in(fair, person, badge, staff_user, device_name, None)
+            return _check_in(fair, person, badge, staff_user, device_name, None, at=at)
         return _result("already_checked_in", fair, person, existing)
+    offline = {"offline": True} if at is not None else {}
     _audit("checkin.entry", staff_user, fair, checkin, device=checkin.device_name,
-           badge_id=checkin.badge_id)
+           badge_id=checkin.badge_id, **offline)
     return _result("checked_in", fair, person, checkin)
 
 
-def scan(fair, token, staff_user, device_name=None, nonce=None):
-    """The answer to one scan of ``token`` (a bare token or a badge URL) at ``fair``."""
+def scan(fair, token, staff_user, device_name=None, nonce=None, at=None):
+    """The answer to one scan of ``token`` (a bare token or a badge URL) at ``fair``;
+    ``at``: when it was scanned, for a scan decided offline and uploaded later."""
     if not is_live(fair):
         return ScanResult("fair_not_live")
     first = _by_nonce(fair, nonce)
@@ -232,7 +235,8 @@ def scan(fair, token, staff_user, device_name=None, nonce=None):
         return ScanResult("revoked_badge")
     if badge.fair_id != fair.id or not is_expected(fair, badge.user):
         return ScanResult("not_registered")
-    return _check_in(fair, badge.user, badge, staff_user, device_name, nonce, nonce_seen=True)
+    return _check_in(fair, badge.user, badge, staff_user, device_name, nonce, nonce_seen=True,
+                     at=at)
 
 
 def check_in_person(fair, user_id, staff_user, device_name=None, nonce=None):

@@ -1,7 +1,8 @@
 """Entrance check-in: the badge link (/b/<token>) and the staff scanner."""
 import uuid
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import (Blueprint, abort, current_app, flash, jsonify, render_template, request,
+                   send_from_directory)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..htmx import render
 from ..models import Badge, CheckIn, Fair
-from . import services
+from . import offline, services
 
 bp = Blueprint("checkin", __name__)
 
@@ -52,7 +53,8 @@ def _context(fair, result=None, device_name="", query="", people=()):
     return {
         "fair": fair, "result": result, "device_name": device_name, "query": query,
         "people": people, "checked_in": services.checked_in_ids(fair, people),
-        "new_nonce": _new_nonce, "can_undo": services.can_undo, "live": services.is_live(fair)}
+        "new_nonce": _new_nonce, "can_undo": services.can_undo, "live": services.is_live(fair),
+        "status_labels": {status: str(label) for status, label in services.STATUS_LABELS.items()}}
 
 
 def _page(fair, result=None, device_name=""):
@@ -110,6 +112,47 @@ def undo(fair_id, checkin_id):
     db.session.commit()
     flash(_("Check-in of %(name)s undone.", name=checkin.user.full_name), "success")
     return _page(fair, device_name=device_name)
+
+
+@bp.route("/staff/fairs/<int:fair_id>/scan/manifest")
+@role_required(*SCANNER_ROLES)
+def manifest(fair_id):
+    """The offline scanner's data (offline.py); ``?since=`` for a delta."""
+    fair = _scanner_fair(fair_id)
+    response = jsonify(offline.manifest(fair, offline.parse_since(request.args.get("since"))))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/staff/fairs/<int:fair_id>/scan/sync", methods=["POST"])
+@role_required(*SCANNER_ROLES)
+def sync(fair_id):
+    """A batch of scans decided offline (JSON; CSRF in the X-CSRFToken header): a JSON
+    report, not a redirect — only the scanner's script posts here."""
+    fair = _scanner_fair(fair_id)
+    body = request.get_json(silent=True)
+    scans = body.get("scans", []) if isinstance(body, dict) else []
+    try:
+        rows = offline.upload(fair, scans, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(error=str(error.message)), 400
+    db.session.commit()
+    for row in rows:
+        row["label"] = str(services.STATUS_LABELS[row["status"]])
+    response = jsonify(results=rows)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/staff/scanner-sw.js")
+def service_worker():
+    """The scanner's service worker, served under /staff/ so that its scope covers the
+    scanner pages (static files' scope would be /static/ only). Code, no data: public."""
+    response = send_from_directory(current_app.static_folder, "scanner-sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/b/<token>")

@@ -10,6 +10,7 @@ bp = Blueprint("main", __name__)
 VENDOR_FILES = {
     "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
     "jsQR.js": ("jsqr", "dist/jsQR.js"),
+    "idb.js": ("idb", "build/umd.js"),  # the offline scanner's IndexedDB (window.idb)
 }
 
 

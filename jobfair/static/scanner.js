@@ -1,13 +1,16 @@
 // The staff scanner: camera (BarcodeDetector, else jsQR), handheld scanner or typed code.
 // Each scan is posted with a fresh nonce; a lost answer is retried with the SAME nonce, so
-// the server returns the first answer and never checks a person in twice. Without this
-// file the page's forms work as plain POSTs.
+// the server returns the first answer and never checks a person in twice. With the fair's
+// manifest on the device (scanner-offline.js), a scan with no answer is decided here instead,
+// queued with that nonce and uploaded later. Without this file the forms are plain POSTs.
 (function () {
   "use strict";
 
   var DEVICE_KEY = "jobfair.scanner.device";
   var SAME_CODE_MS = 4000;
   var RETRY_MS = 2000;
+  var SEND_TIMEOUT_MS = 8000;
+  var OFFLINE_AFTER_FAILURES = 2;
 
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
@@ -39,10 +42,12 @@
   }
 
   // --- Sending scans, in order, retried until the server answers ----------------------
-  function Sender(form, live, pending) {
+  function Sender(form, live, pending, offline) {
     this.form = form;
     this.live = live;
     this.pending = pending;
+    this.offline = offline;
+    this.failures = 0;
     this.queue = [];
     this.busy = false;
   }
@@ -62,30 +67,58 @@
     this.pending.hidden = !text;
   };
 
+  // No network (or no answer): decided on this device, from the manifest, and queued.
+  Sender.prototype.offlineDecision = function (scan) {
+    var self = this;
+    this.failures = 0;
+    this.offline.goOffline();
+    return this.offline.decide(scan).then(function (result) {
+      self.queue.shift();
+      self.busy = false;
+      self.show("");
+      self.live.textContent = "";
+      self.live.appendChild(self.offline.panel(result));
+      self.next();
+    });
+  };
+
   Sender.prototype.next = function () {
     if (this.busy || !this.queue.length) { return; }
     this.busy = true;
     var self = this;
     var scan = this.queue[0];
+    if (this.offline && this.offline.active && this.offline.usable()) {
+      this.offlineDecision(scan).catch(function () { self.retryLater(); });
+      return;
+    }
     var body = new URLSearchParams();
     var csrf = this.form.querySelector("input[name=csrf_token]").value;
     body.set("csrf_token", csrf);
     body.set("nonce", scan.nonce);
     body.set("code", scan.code);
     body.set("device_name", scan.device_name);
+    // A network that hangs is a network gone: no answer within SEND_TIMEOUT_MS.
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && window.setTimeout(function () { controller.abort(); },
+                                                SEND_TIMEOUT_MS);
     fetch(this.form.action, {
       method: "POST",
       body: body,
       credentials: "same-origin",
+      signal: controller ? controller.signal : undefined,
       headers: { "X-CSRFToken": csrf, "HX-Request": "true" }
     }).then(function (response) {
+      window.clearTimeout(timer);
       if (response.status >= 500) { throw new Error("server " + response.status); }
       return response.text().then(function (html) {
+        self.failures = 0;
         self.queue.shift();
         self.busy = false;
         if (response.ok) {
           self.live.innerHTML = html;
           self.show("");
+          var answer = self.live.querySelector("[data-status]");
+          if (self.offline && answer) { self.offline.remember(scan.code, answer.dataset.status); }
         } else {
           // Refused (session ended, CSRF…): never shown as a success; not retried.
           self.show(self.pending.dataset.refused + " (" + response.status + ")");
@@ -93,11 +126,25 @@
         self.next();
       });
     }).catch(function () {
-      // No answer: the scan may or may not have arrived. Retry with the same nonce.
-      self.show(self.pending.dataset.retrying);
-      self.live.innerHTML = "";
-      window.setTimeout(function () { self.busy = false; self.next(); }, RETRY_MS);
+      // No answer: the scan may or may not have arrived; its nonce tells the server. A lost
+      // answer is retried; a network that stays down (twice, or the browser says so) sends
+      // the scan to the offline module.
+      self.failures += 1;
+      var down = navigator.onLine === false || self.failures >= OFFLINE_AFTER_FAILURES;
+      if (down && self.offline && self.offline.usable()) {
+        self.offlineDecision(scan).catch(function () { self.retryLater(); });
+      } else {
+        self.retryLater();
+      }
     });
+  };
+
+  // Retry with the same nonce.
+  Sender.prototype.retryLater = function () {
+    var self = this;
+    this.show(this.pending.dataset.retrying);
+    this.live.innerHTML = "";
+    window.setTimeout(function () { self.busy = false; self.next(); }, RETRY_MS);
   };
 
   // --- The camera -----------------------------------------------------------------------
@@ -197,7 +244,10 @@
     var live = document.getElementById("scan-live");
     var pending = document.getElementById("scan-pending");
     if (!form || !live || !pending || !window.fetch) { return; }
-    var sender = new Sender(form, live, pending);
+    var csrf = form.querySelector("input[name=csrf_token]").value;
+    var offline = window.jobfairOffline ? window.jobfairOffline(csrf) : null;
+    var sender = new Sender(form, live, pending, offline);
+    if (offline) { offline.start(); }
     var input = document.getElementById("scan-code");
     form.addEventListener("submit", function (event) {
       event.preventDefault();

@@ -105,6 +105,9 @@ ACCESS = {
     "checkin.scan": {"POST": SCANNER},
     "checkin.person": {"POST": SCANNER},
     "checkin.undo": {"POST": SCANNER},
+    "checkin.manifest": {"GET": SCANNER},  # the offline scanner's data (issue 13)
+    "checkin.sync": {"POST": SCANNER},
+    "checkin.service_worker": {"GET": PUBLIC},  # code, no data
     "staff.home": {"GET": STAFF},
     # Company representatives: their own company; company A's objects are 404 for B.
     "company.home": {"GET": ANY_REP},

@@ -54,7 +54,7 @@ value_strategy = st.one_of(
 field_plan = st.sampled_from(["keep", "hostile", "hostile", "missing", "repeat"])
 
 # Endpoints whose objects are in another fair of the world than the open one.
-LIVE_FAIR = {"checkin.scan", "checkin.person", "checkin.undo"}
+LIVE_FAIR = {"checkin.scan", "checkin.person", "checkin.undo", "checkin.sync"}
 PAST_FAIR = {"followups.situation", "followups.resolve", "outcomes.save_row", "outcomes.bulk",
              "outcomes.remind", "outcomes.remind_all"}
 ACTIONS = {"companies.decide_participation": "approve", "company.toggle_position": "close"}
@@ -73,6 +73,7 @@ EXTRA_FIELDS = {
     "checkin.scan": ["code", "nonce", "device_name"],
     "checkin.person": ["nonce", "device_name"],
     "checkin.undo": ["device_name"],
+    "checkin.sync": ["scans"],  # JSON from the scanner's script; a form is no batch
     "companies.add_to_fair": ["fair_id", "company_id"],
     "companies.decide_participation": ["reason", "confirm"],
     "company.request_participation": [],
