@@ -43,7 +43,11 @@ class Config:
     # Language and time.
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
-    LANGUAGES = {"fr": "Français", "en": "English"}
+    LANGUAGES = {"fr": "Français", "en": "English", "ar": "العربية"}
+    # How Babel formats numbers, dates and times for a language, where the bare language is
+    # not what Morocco reads: Arabic as written in Morocco (ar_MA: Western digits, the
+    # Moroccan month names). The catalogue stays translations/ar.
+    FORMAT_LOCALES = {"ar": "ar_MA"}
 
     # Rate limits (Flask-Limiter). memory:// is per process; give a redis:// URL
     # when more than one server process runs.

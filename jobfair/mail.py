@@ -17,11 +17,11 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
 from jinja2_fragments.flask import render_block
 from sqlalchemy import and_, or_, select, update
 
 from .extensions import db
+from .i18n import force_locale
 from .models import OutboxMessage, utcnow
 
 

@@ -1,8 +1,10 @@
-"""French first, English too: the catalogue is complete and each page speaks one language.
+"""French first, English and Arabic too: the catalogues are complete and each page speaks
+one language.
 
-The msgids are English; French (the default) comes from
-jobfair/translations/fr/LC_MESSAGES/messages.po, compiled to messages.mo by
-``make translations``.
+The msgids are English (English needs no catalogue); French (the default) and Arabic come
+from jobfair/translations/<fr|ar>/LC_MESSAGES/messages.po, compiled to messages.mo by
+``make translations``. Arabic pages are right to left (``dir="rtl"``) and write numbers with
+Western digits, as Morocco does (Babel's ar_MA).
 """
 import re
 import subprocess
@@ -23,9 +25,23 @@ from jobfair.models import Booking, Position
 from .conftest import AuthActions
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE_DIR = ROOT / "jobfair" / "translations" / "fr" / "LC_MESSAGES"
-PO_FILE = CATALOGUE_DIR / "messages.po"
-MO_FILE = CATALOGUE_DIR / "messages.mo"
+TRANSLATIONS = ROOT / "jobfair" / "translations"
+# Every language with a catalogue (English is the msgids themselves), with its number of
+# plural forms (CLDR: Arabic has zero, one, two, few, many and other).
+CATALOGUES = {"fr": 2, "ar": 6}
+LANGUAGE_NAMES = {"fr": "French", "ar": "Arabic"}
+
+
+def po_file(language):
+    return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+
+
+def mo_file(language):
+    return po_file(language).with_suffix(".mo")
+
+
+PO_FILE, MO_FILE = po_file("fr"), mo_file("fr")
+ARABIC_INDIC_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]")
 
 FAIR_DAY = date(2026, 12, 20)
@@ -50,9 +66,10 @@ def _key(msgid):
     return _forms(msgid)[0]
 
 
-def test_french_catalogue_translates_every_message(tmp_path):
-    """Every string the code and templates show has a French translation with the same blanks."""
-    pot = tmp_path / "messages.pot"
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """What the code and templates show: the Makefile's extraction, into a temporary template."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     # The Makefile's extraction, into a temporary template.
     result = subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
@@ -60,17 +77,27 @@ def test_french_catalogue_translates_every_message(tmp_path):
         cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr
-    extracted = [m for m in _read_catalogue(pot) if m.id]
-    assert extracted, "pybabel extracted no message at all"
+    messages = [m for m in _read_catalogue(pot) if m.id]
+    assert messages, "pybabel extracted no message at all"
+    return messages
 
-    french = _read_catalogue(PO_FILE)
-    assert not french.fuzzy, "the French catalogue's header is marked fuzzy"
-    missing, fuzzy, broken = [], [], []
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_catalogue_translates_every_message(extracted, language):
+    """Every string the code and templates show has a translation in every catalogue, with the
+    same blanks and every plural form of the language."""
+    name, path = LANGUAGE_NAMES[language], po_file(language)
+    catalogue = _read_catalogue(path)
+    assert not catalogue.fuzzy, f"the {name} catalogue's header is marked fuzzy"
+    assert catalogue.num_plurals == CATALOGUES[language], catalogue.plural_forms
+    missing, fuzzy, broken, forms = [], [], [], []
     for message in extracted:
-        translated = french.get(message.id)
+        translated = catalogue.get(message.id)
         if translated is None or not all(_forms(translated.string)):
             missing.append(_key(message.id))
             continue
+        if message.pluralizable and len(_forms(translated.string)) != CATALOGUES[language]:
+            forms.append(_key(message.id))
         if translated.fuzzy:
             fuzzy.append(_key(message.id))
         # msgstr[0] answers the msgid, every other plural form answers msgid_plural.
@@ -82,23 +109,25 @@ def test_french_catalogue_translates_every_message(tmp_path):
                 broken.append(f"{_key(message.id)!r} → {form!r} lacks {sorted(lost)}")
 
     assert not missing, (
-        f"{len(missing)} message(s) have no French translation in {PO_FILE.relative_to(ROOT)} "
+        f"{len(missing)} message(s) have no {name} translation in {path.relative_to(ROOT)} "
         "(run `make extract-messages`, then translate):\n" + "\n".join(map(repr, missing))
     )
-    assert not fuzzy, "fuzzy (unchecked) French translations:\n" + "\n".join(map(repr, fuzzy))
-    assert not broken, "French translations that lose a placeholder:\n" + "\n".join(broken)
+    assert not fuzzy, f"fuzzy (unchecked) {name} translations:\n" + "\n".join(map(repr, fuzzy))
+    assert not forms, (f"{name} plural translations without their {CATALOGUES[language]} "
+                       "forms:\n" + "\n".join(map(repr, forms)))
+    assert not broken, f"{name} translations that lose a placeholder:\n" + "\n".join(broken)
     # What `pybabel compile` would warn about (format mismatches and the like).
-    problems = [f"{_key(m.id)!r}: {errors}" for m, errors in french.check()]
+    problems = [f"{_key(m.id)!r}: {errors}" for m, errors in catalogue.check()]
     assert not problems, "\n".join(problems)
 
 
-@pytest.fixture(scope="module")
-def french():
-    """The French catalogue, checked to be the one the app runs with (the compiled .mo)."""
-    catalogue = _read_catalogue(PO_FILE)
-    if not MO_FILE.exists():
-        pytest.fail(f"{MO_FILE.relative_to(ROOT)} is missing: run `make translations`.")
-    with open(MO_FILE, "rb") as f:
+def _compiled_catalogue(language):
+    """A catalogue, checked to be the one the app runs with (the compiled .mo)."""
+    po, mo = po_file(language), mo_file(language)
+    catalogue = _read_catalogue(po)
+    if not mo.exists():
+        pytest.fail(f"{mo.relative_to(ROOT)} is missing: run `make translations`.")
+    with open(mo, "rb") as f:
         compiled = read_mo(f)
     stale = [
         _key(m.id) for m in catalogue
@@ -107,10 +136,20 @@ def french():
     ]
     if stale:
         pytest.fail(
-            f"{MO_FILE.relative_to(ROOT)} is out of date ({len(stale)} message(s), e.g. "
+            f"{mo.relative_to(ROOT)} is out of date ({len(stale)} message(s), e.g. "
             f"{stale[0]!r}): run `make translations`."
         )
     return catalogue
+
+
+@pytest.fixture(scope="module")
+def french():
+    return _compiled_catalogue("fr")
+
+
+@pytest.fixture(scope="module")
+def arabic():
+    return _compiled_catalogue("ar")
 
 
 # --- What a page shows ----------------------------------------------------------
@@ -185,7 +224,7 @@ def _pattern(text):
 
 
 def _needles(catalogue, show):
-    """Texts that betray the other language: ``show`` picks (msgid form, French form)."""
+    """Texts that betray another language: ``show`` picks (msgid form, translated form)."""
     needles = {}
     for message in catalogue:
         if not message.id or message.fuzzy:
@@ -359,6 +398,9 @@ def _client_for(app, role, emails, locale):
     return auth
 
 
+RIGHT_TO_LEFT = {"ar"}
+
+
 def walk(app, world, locale):
     """Every page of the plan, as its role, in ``locale``: [(label, visible text)]."""
     plan = _walk_plan(world)
@@ -379,6 +421,9 @@ def walk(app, world, locale):
         if response.mimetype != "text/html" and (role, method, url, data, status) in discovered:
             continue  # a file (CV, calendar), not a page
         assert f'<html lang="{locale}"' in response.text, f"{label} is not marked lang={locale}"
+        direction = "rtl" if locale in RIGHT_TO_LEFT else "ltr"
+        assert f'<html lang="{locale}" dir="{direction}"' in response.text, (
+            f"{label} is not marked dir={direction}")
         pages.append((label, visible_text(response.text)))
     return pages
 
@@ -494,3 +539,85 @@ def test_emails_are_written_in_french(app, world, french):
                    _needles(french, lambda english, _french: english))
     assert not leaks, "English text in a French email:\n" + "\n".join(leaks)
 
+
+
+# --- Arabic -----------------------------------------------------------------------------
+
+
+def test_switching_to_arabic_gives_a_right_to_left_arabic_page(client, auth, arabic):
+    response = auth.post("/language", {"locale": "ar", "next": "/login"}, page="/login")
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    page = client.get("/login")
+    assert '<html lang="ar" dir="rtl"' in page.text
+    assert heading(page.text) == "تسجيل الدخول"
+    text = visible_text(page.text)
+    for label in ("عنوان البريد الإلكتروني", "كلمة المرور", "نسيت كلمة المرور؟"):
+        assert label in text
+    assert "Log in" not in text and "Se connecter" not in text
+    assert re.search(r'<button[^>]*value="ar"[^>]*aria-pressed="true"', page.text)
+
+    # And back to French, left to right.
+    auth.post("/language", {"locale": "fr", "next": "/login"}, page="/login")
+    assert '<html lang="fr" dir="ltr"' in client.get("/login").text
+
+
+def test_an_arabic_choice_is_remembered_on_the_account(app, auth, client, organizer, arabic):
+    email = organizer.email
+    db.session.commit()
+    assert auth.login(email).status_code == 303
+    auth.post("/language", {"locale": "ar", "next": "/organizer/"}, page="/organizer/")
+    other_device = AuthActions(app.test_client())
+    assert other_device.login(email).status_code == 303
+    page = other_device.client.get("/organizer/")
+    assert '<html lang="ar" dir="rtl"' in page.text and heading(page.text) == "المعارض"
+    assert "تسجيل الخروج" in visible_text(page.text)
+
+
+def test_arabic_pages_show_no_english_and_no_french(app, world, french, arabic):
+    pages = walk(app, world, "ar")
+    needles = _needles(arabic, lambda english, _arabic: english)
+    needles.update(_needles(french, lambda _english, fr: fr))
+    leaks = _leaks(pages, needles)
+    assert not leaks, "English or French text on Arabic pages:\n" + "\n".join(leaks)
+    # Morocco writes numbers with Western digits (Babel's ar_MA), never Arabic-Indic ones.
+    eastern = [label for label, text in pages if ARABIC_INDIC_DIGITS.search(text)]
+    assert not eastern, "Arabic-Indic digits on: " + ", ".join(eastern)
+
+
+def test_the_arabic_walk_sees_the_pages_content(app, world, arabic):
+    """Guard for the walk above: the Arabic pages do show their data, in Arabic."""
+    text = dict(walk(app, world, "ar"))
+    home = text["organizer GET /organizer/"]
+    assert "Job Fair Casablanca" in home and "منشور" in home
+    assert "أُرسلت الدعوة إلى accueil2@example.ma." in text["organizer POST /organizer/invitations"]
+    company = text["company_rep GET /company/"]
+    assert "منصبان شاغران (2)" in company and "الرواق A1" in company
+    assert "الصفحة غير موجودة" in text["anonymous GET /no-such-page"]
+    assert "أدخل عنوان بريدك الإلكتروني." in text["anonymous POST /login"]
+
+
+def test_arabic_dates_are_moroccan_with_western_digits(app, world, arabic):
+    candidate = _client_for(app, "candidate", world["emails"], "ar")
+    text = visible_text(candidate.client.get("/me/").text)
+    # ar_MA: Morocco's month names (دجنبر, not ديسمبر) and 0-9.
+    assert "الأحد، 20 دجنبر 2026" in text
+    assert not ARABIC_INDIC_DIGITS.search(text)
+
+
+def test_emails_follow_the_recipients_language_arabic_included(app, client, auth, make, arabic):
+    """A password-reset email is written in its recipient's language, whoever asks for it."""
+    from jobfair.models import OutboxMessage
+
+    person = make.candidate(email="salma@example.ma")
+    person.first_name, person.locale = "Salma", "ar"
+    db.session.commit()
+    # Asked from a French page: the email is still Arabic.
+    auth.post("/password/forgot", {"email": "salma@example.ma"}, page="/password/forgot")
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    subject, body = message.subject, message.body_text
+    db.session.rollback()
+    assert subject == "اختر كلمة مرور جديدة"
+    assert body.startswith("مرحبًا Salma،")
+    leaks = _leaks([("password email", subject + "\n" + body)],
+                   _needles(arabic, lambda english, _arabic: english))
+    assert not leaks, "English text in an Arabic email:\n" + "\n".join(leaks)

@@ -13,6 +13,8 @@ marks, and a label-printer size (62 × 100 mm).
   written once per document (``Ink``), each badge is one block of literal operators in its
   own coordinates, and each sheet is compressed as soon as it is finished.
 - Long names shrink to fit their box down to a minimum size, then wrap to two lines.
+- A badge in a right-to-left language (``BadgeData.rtl``: the holder reads Arabic) is mirrored:
+  the fair's name on the right of the band, text aligned right, the QR code on the left.
 """
 import io
 import os
@@ -22,7 +24,9 @@ from dataclasses import dataclass
 
 from arabic_reshaper import reshape
 from babel.dates import format_date
-from bidi import get_display
+# python-bidi's pure-Python algorithm: unlike its newer Rust binding (``bidi.get_display``), it
+# mirrors brackets and quotes in right-to-left runs, so "(…)" and «…» do not come out reversed.
+from bidi.algorithm import get_display
 from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -53,6 +57,8 @@ FORMATS = {
 }
 
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+# Invisible direction marks (Babel puts some in Arabic dates): drawn, they would be missing glyphs.
+_DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 class FontMissing(RuntimeError):
@@ -88,7 +94,7 @@ def font_face(name=REGULAR):
 def visual(text):
     """Text as it must be drawn: Arabic shaped and in visual (right-to-left) order."""
     if _ARABIC.search(text):
-        return get_display(reshape(text))
+        return get_display(reshape(text)).translate(_DIRECTION_MARKS)
     return text
 
 
@@ -165,6 +171,7 @@ class BadgeData:
     fair_date: str
     url: str
     code: str
+    rtl: bool = False  # mirrored, for a holder who reads a right-to-left language
 
 
 def fair_date_label(fair, locale="fr"):
@@ -269,21 +276,24 @@ def _code_fit(ink, code, width):
 def badge_ops(ink, badge, w, h, lay):
     """The operators of one badge whose lower-left corner is the origin."""
     m = lay.margin
+    rtl = badge.rtl
+    start, start_align = (w - m, "right") if rtl else (m, "left")
+    end, end_align = (m, "left") if rtl else (w - m, "right")
     out = [_rgb(ACCENT), f"0 {h - lay.band_h:.2f} {w:.2f} {lay.band_h:.2f} re f", _rgb(white)]
-    # Band: the fair's name and the person's kind.
+    # Band: the fair's name (at the start of the line) and the person's kind (at its end).
     band_size = min(11, lay.band_h * 0.36)
     kind_w = text_width(badge.kind, BOLD, band_size * 0.85)
     fair_size, fair_lines = ink.fit(badge.fair_name, BOLD, w - 2 * m - kind_w - 6,
                                     band_size, 6, max_lines=1)
-    out.append(ink.text(fair_lines[0], BOLD, fair_size, m,
-                        h - lay.band_h / 2 - fair_size * 0.35))
-    out.append(ink.text(badge.kind, BOLD, band_size * 0.85, w - m,
-                        h - lay.band_h / 2 - band_size * 0.3, align="right"))
+    out.append(ink.text(fair_lines[0], BOLD, fair_size, start,
+                        h - lay.band_h / 2 - fair_size * 0.35, start_align))
+    out.append(ink.text(badge.kind, BOLD, band_size * 0.85, end,
+                        h - lay.band_h / 2 - band_size * 0.3, align=end_align))
 
     out.append(_rgb(black))
     cursor = h - lay.band_h - m
-    align = "left" if lay.landscape else "center"
-    anchor = m if lay.landscape else w / 2
+    align = start_align if lay.landscape else "center"
+    anchor = start if lay.landscape else w / 2
     # Name: shrink to fit, then two lines.
     size, lines = fit_text(badge.name, BOLD, lay.name_width, lay.name_max, lay.name_min)
     for line in lines:
@@ -304,7 +314,10 @@ def badge_ops(ink, badge, w, h, lay):
 
     # QR and the human-readable code under it.
     code_size, code_line = _code_fit(ink, badge.code, lay.qr_size)
-    qr_x = w - m - lay.qr_size if lay.landscape else (w - lay.qr_size) / 2
+    if lay.landscape:
+        qr_x = m if rtl else w - m - lay.qr_size
+    else:
+        qr_x = (w - lay.qr_size) / 2
     qr_y = m + code_size + 2
     out.append(ink.text(code_line, MONO, code_size, qr_x + lay.qr_size / 2, m, "center",
                         keep=False))

@@ -190,16 +190,33 @@ def holder_for(fair, user):
 
 
 def documents(fair, people):
-    """What the PDF draws for each holder (who must have ``badge`` set)."""
+    """What the PDF draws for each holder (who must have ``badge`` set), in the holder's
+    language: the badge is theirs, whoever prints it (an Arabic reader's badge is mirrored)."""
+    from flask import current_app
+    from flask_babel import get_locale
     from flask_babel import gettext as _
 
+    from ..i18n import RTL_LANGUAGES, force_locale
     from .pdf import BadgeData, fair_date_label
 
-    kinds = {"candidate": _("Candidate"), "company_rep": _("Company")}
-    day = fair_date_label(fair, "fr")
-    return [
-        BadgeData(name=f"{p.user.first_name} {p.user.last_name}".strip() or p.user.email,
-                  subtitle=p.subtitle, kind=kinds[p.kind], fair_name=fair.name, fair_date=day,
-                  url=badge_url(p.badge.token), code=short_code(p.badge.token))
-        for p in people
-    ]
+    languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    words = {}  # language → (kinds, day): translated once per language, not once per badge
+
+    def words_for(language):
+        if language not in words:
+            with force_locale(language):
+                words[language] = ({"candidate": _("Candidate"), "company_rep": _("Company")},
+                                   fair_date_label(fair, str(get_locale())))
+        return words[language]
+
+    badges = []
+    for p in people:
+        language = p.user.locale if p.user.locale in languages else default
+        kinds, day = words_for(language)
+        badges.append(BadgeData(
+            name=f"{p.user.first_name} {p.user.last_name}".strip() or p.user.email,
+            subtitle=p.subtitle, kind=kinds[p.kind], fair_name=fair.name, fair_date=day,
+            url=badge_url(p.badge.token), code=short_code(p.badge.token),
+            rtl=language in RTL_LANGUAGES))
+    return badges

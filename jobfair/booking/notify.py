@@ -1,8 +1,8 @@
 """Booking emails: each carries the interview's .ics and is queued in the change's transaction."""
 from flask import current_app
-from flask_babel import force_locale
 
 from .. import mail
+from ..i18n import force_locale
 from . import ics
 
 

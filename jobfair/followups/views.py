@@ -14,7 +14,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from ..actions import attempt
 from ..auth.access import role_required
 from ..extensions import db
 from ..fairs import lifecycle
+from ..i18n import force_locale
 from ..models import Candidate, Fair, Outcome, Participation, fair_cohorts
 from . import services
 from .forms import (

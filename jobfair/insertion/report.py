@@ -1,6 +1,12 @@
 """The funders' PDF report (reportlab): headline rates with their definitions, numerators and
 denominators, a bar chart, the breakdowns as tables, and the per-fair summary, for the chosen
 fairs and period. The figures come from the same rows and rate functions as the dashboard.
+
+The report is in the language of the organizer who downloads it. In a right-to-left language
+(Arabic) it is mirrored: paragraphs aligned right, tables' columns from right to left.
+reportlab's own right-to-left support needs rlbidi and uharfbuzz; instead each paragraph is
+wrapped in logical order, then every line is shaped and put in visual order (``visual``), so
+the first words of a sentence stay on its first line.
 """
 import io
 from datetime import date
@@ -11,20 +17,23 @@ from flask_babel import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..badges.pdf import BOLD, REGULAR, register_fonts, visual
+from ..i18n import RTL_LANGUAGES, language
 from ..labels import REGION, SECTOR
 from . import queries, rates
 from .forms import GROUP_LABELS
 
 
-def _styles():
+def _styles(rtl=False):
     base = getSampleStyleSheet()
-    return {
+    styles = {
         "title": ParagraphStyle("title", parent=base["Title"], fontName=BOLD, fontSize=18),
         "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=BOLD, fontSize=13),
         "body": ParagraphStyle("body", parent=base["BodyText"], fontName=REGULAR, fontSize=9,
@@ -32,9 +41,44 @@ def _styles():
         "cell": ParagraphStyle("cell", parent=base["BodyText"], fontName=REGULAR, fontSize=8,
                                leading=10),
     }
+    if rtl:
+        for name in ("h2", "body", "cell"):
+            styles[name] = ParagraphStyle(f"{name}-rtl", parent=styles[name], alignment=TA_RIGHT)
+    return styles
+
+
+def _logical_lines(text, font, size, width):
+    """``text`` broken at spaces into lines no wider than ``width`` (measured shaped)."""
+    lines, line = [], ""
+    for word in text.split():
+        longer = f"{line} {word}" if line else word
+        if line and stringWidth(visual(longer), font, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = longer
+    return lines + [line] if line else lines
+
+
+class _RightToLeftParagraph(Paragraph):
+    """A paragraph of a right-to-left report: broken into lines once its width is known, then
+    each line drawn in visual order."""
+
+    def __init__(self, text, style):
+        self._logical = text
+        super().__init__(escape(visual(text)), style)
+
+    def wrap(self, availWidth, availHeight):
+        width = availWidth - self.style.leftIndent - self.style.rightIndent
+        lines = _logical_lines(self._logical, self.style.fontName, self.style.fontSize, width)
+        Paragraph.__init__(self, "<br/>".join(escape(visual(line)) for line in lines),
+                           self.style)
+        return super().wrap(availWidth, availHeight)
 
 
 def _p(text, style):
+    if style.alignment == TA_RIGHT:
+        return _RightToLeftParagraph(str(text), style)
     return Paragraph(escape(visual(str(text))), style)
 
 
@@ -48,7 +92,15 @@ def _label(dimension, key, label):
     return label or ""
 
 
-def _table(data, widths):
+def _table(data, widths, rtl=False):
+    """A table whose first column names the row and the others hold figures. Plain-text cells
+    are shaped (Arabic headers); a right-to-left table reads from the right."""
+    data = [[visual(cell) if isinstance(cell, str) else cell for cell in row] for row in data]
+    figures = ("ALIGN", (1, 1), (-1, -1), "RIGHT")
+    if rtl:
+        data = [list(reversed(row)) for row in data]
+        widths = list(reversed(widths))
+        figures = ("ALIGN", (0, 0), (-1, -1), "RIGHT")
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, 0), BOLD),
@@ -56,7 +108,7 @@ def _table(data, widths):
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5e7eb")),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        figures,
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]))
     return table
@@ -89,7 +141,8 @@ def build(filters, fair_names=()):
     """The report's bytes."""
     register_fonts()
     locale = str(get_locale())
-    styles = _styles()
+    rtl = language() in RTL_LANGUAGES
+    styles = _styles(rtl)
     rows = queries.rows(filters)
     headline = rates.rates(rows)
     buffer = io.BytesIO()
@@ -115,7 +168,7 @@ def build(filters, fair_names=()):
     for rate in headline:
         data.append([_p(rate.label, styles["cell"]), rate.percent(locale), rate.numerator,
                      rate.denominator, _p(rate.definition, styles["cell"])])
-    story.append(_table(data, [30 * mm, 18 * mm, 20 * mm, 24 * mm, 88 * mm]))
+    story.append(_table(data, [30 * mm, 18 * mm, 20 * mm, 24 * mm, 88 * mm], rtl))
     story.append(Spacer(1, 4 * mm))
     story.append(_bars([r.label for r in headline], [(r.value or 0) * 100 for r in headline],
                        _("Headline rates (%)")))
@@ -134,7 +187,7 @@ def build(filters, fair_names=()):
         for key, label, group_rates, size in groups:
             data.append([_p(_label(dimension, key, label), styles["cell"]), size,
                          *[_fraction(rate, locale) for rate in group_rates]])
-        story.append(_table(data, [50 * mm, 22 * mm, 36 * mm, 36 * mm, 36 * mm]))
+        story.append(_table(data, [50 * mm, 22 * mm, 36 * mm, 36 * mm, 36 * mm], rtl))
         if dimension == "fair":
             story.append(Spacer(1, 3 * mm))
             story.append(_bars([_label(dimension, k, l) for k, l, _r, _s in groups],
@@ -154,6 +207,6 @@ def build(filters, fair_names=()):
         entry[5] += len(row.hire_company_ids())
     for entry in by_fair.values():
         data.append([_p(entry[0], styles["cell"]), *entry[1:]])
-    story.append(_table(data, [60 * mm, 24 * mm, 24 * mm, 28 * mm, 22 * mm, 22 * mm]))
+    story.append(_table(data, [60 * mm, 24 * mm, 24 * mm, 28 * mm, 22 * mm, 22 * mm], rtl))
     document.build(story)
     return buffer.getvalue()
