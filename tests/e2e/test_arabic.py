@@ -158,3 +158,29 @@ def test_a_candidate_logs_in_books_and_gets_a_badge_in_arabic(open_page, live_se
     expect_arabic_page(tab)
     expect_mirrored(page, rtl=True)
     tab.check("09-badge-page")
+
+
+def test_arabic_pages_on_a_phone(open_page):
+    """The same pages on a 390 × 844 phone: mirrored, nothing wider than the screen, axe-clean."""
+    tab = open_page(device="phone")
+    page = tab.page
+    tab.goto("/login")
+    page.get_by_role("button", name="العربية", exact=True).click()
+    expect(heading(tab)).to_have_text("تسجيل الدخول")
+    expect_arabic_page(tab)
+    expect_mirrored(page, rtl=True)
+    tab.check("01-login")
+    page.get_by_label("عنوان البريد الإلكتروني", exact=True).fill(CANDIDATE)
+    page.get_by_label("كلمة المرور", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="تسجيل الدخول", exact=True).click()
+    expect(page.get_by_role("button", name="تسجيل الخروج", exact=True)).to_be_visible()
+    expect_arabic_page(tab)
+    expect_mirrored(page, rtl=True)
+    tab.check("02-my-space")
+    page.locator("#my-fairs li.card").filter(has_text=DEMO_FAIR).get_by_role(
+        "link", name=f"الشركات والمقابلات · {DEMO_FAIR}", exact=True).click()
+    expect(heading(tab)).to_have_text(f"الشركات المشاركة في {DEMO_FAIR}")
+    expect_arabic_page(tab)
+    # Right to left, nothing sticks out on the left (the side a right-to-left page overflows).
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    tab.check("03-companies")
