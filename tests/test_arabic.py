@@ -134,3 +134,29 @@ def test_names_inside_arabic_sentences_are_isolated(client, auth, make):
     page = client.get(f"/me/fairs/{fair.id}/companies").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl"' in page
     assert "<h1>الشركات المشاركة في <bdi>Forum (Casa) 2026</bdi></h1>" in page
+
+
+def test_a_booking_email_and_its_calendar_file_are_arabic(auth, make):
+    """The confirmation is written in the candidate's language (her account's): Arabic text,
+    Morocco's month name, Western digits, and an Arabic .ics."""
+    from jobfair.models import OutboxMessage
+
+    cohort = make.cohort()
+    fair = make.open_fair(cohorts=[cohort])
+    atlas = make.participation(fair, make.company("Atlas Digital"))
+    slot = make.slot_at(make.table(atlas), 10)
+    person = make.bookable_candidate(cohort, email="salma@example.ma", locale="ar")
+    person.first_name = "Salma"
+    db.session.commit()
+    auth.login_as(person)
+    page = f"/me/fairs/{fair.id}/companies/{atlas.company_id}"
+    assert auth.post(f"/me/fairs/{fair.id}/slots/{slot.id}/book", page=page,
+                     follow_redirects=True).status_code == 200
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    subject, body, calendar = message.subject, message.body_text, message.attachment_text
+    db.session.rollback()
+    month = format_date(fair.day, "MMMM", locale="ar_MA")
+    assert subject.startswith("مقابلة محجوزة مع Atlas Digital يوم ") and "10:00" in subject
+    assert body.startswith("مرحبًا Salma،") and month in body
+    assert not ARABIC_INDIC_DIGITS.search(subject + body)
+    assert "SUMMARY:مقابلة مع Atlas Digital" in calendar.replace("\r\n ", "")
