@@ -2,7 +2,6 @@
 long names fit their box; Arabic-script names have glyphs; 2,000 badges stay light."""
 import pypdfium2
 import pytest
-import zxingcpp
 from reportlab.lib.units import mm
 from sqlalchemy import select
 
@@ -11,26 +10,14 @@ from jobfair.demo import FIRST_NAMES, LAST_NAMES
 from jobfair.extensions import db
 from jobfair.models import Badge
 
+from .downloads import decoded_qr_texts
+
 ARABIC_NAME = ("يوسف", "العمراني")
 LONGEST_DEMO = max((f"{f} {l}" for f in FIRST_NAMES for l in LAST_NAMES),
                    key=lambda n: pdf.text_width(n, pdf.BOLD, 10))
 # Longer than anything in the demo data, to exercise the two-line path.
 VERY_LONG = "Fatima Zahra Soukaina El Khattabi Benjelloun"
 ABSURD = "Fatima Zahra Oumaima Soukaina Khadija El Khattabi Ouazzani Benjelloun Chraibi"
-
-
-def decoded_qr_texts(data, scale=3):
-    """Every QR code found on every page of the PDF ``data``."""
-    texts = []
-    document = pypdfium2.PdfDocument(data)
-    try:
-        for page in document:
-            image = page.render(scale=scale).to_pil()
-            texts += [result.text for result in zxingcpp.read_barcodes(image)
-                      if result.format == zxingcpp.BarcodeFormat.QRCode]
-    finally:
-        document.close()
-    return texts
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from jobfair.badges import services
 from jobfair.extensions import db
 from jobfair.models import Badge
 
+from .downloads import decoded_qr_texts, pdf_pages
+
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
@@ -124,10 +126,11 @@ def test_candidate_downloads_own_badge_same_token_each_time(client, auth, world)
     url = f"/me/fairs/{world.fair.id}/badge.pdf"
     first = client.get(url)
     assert first.status_code == 200
-    assert first.mimetype == "application/pdf" and first.data.startswith(b"%PDF")
+    assert first.mimetype == "application/pdf" and pdf_pages(first) == 1
     assert "no-store" in first.headers["Cache-Control"]
-    assert client.get(url).status_code == 200
-    assert len(active_badges(world.fair, world.cand)) == 1
+    [badge] = active_badges(world.fair, world.cand)
+    assert decoded_qr_texts(first) == decoded_qr_texts(client.get(url)) == [
+        services.badge_url(badge.token)]
 
 
 def test_candidate_not_invited_or_draft_fair_gets_404(client, auth, make, world):
@@ -143,45 +146,12 @@ def test_candidate_not_invited_or_draft_fair_gets_404(client, auth, make, world)
 def test_company_rep_downloads_own_badge_only_when_approved(client, auth, world):
     auth.login_as(world.rep)
     response = client.get(f"/company/fairs/{world.fair.id}/badge.pdf")
-    assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert len(active_badges(world.fair, world.rep)) == 1
+    assert response.status_code == 200 and pdf_pages(response) == 1
+    [badge] = active_badges(world.fair, world.rep)
+    assert decoded_qr_texts(response) == [services.badge_url(badge.token)]
     auth.logout()
     auth.login_as(world.pending_rep)
     assert client.get(f"/company/fairs/{world.fair.id}/badge.pdf").status_code == 404
-
-
-@pytest.mark.parametrize("who, expected", [
-    ("organizer", 403), ("staff", 403), ("rep", 403), ("cand", 200), ("anonymous", 302)])
-def test_candidate_badge_route_roles(client, auth, world, who, expected):
-    if who != "anonymous":
-        auth.login_as(getattr(world, who))
-    assert client.get(f"/me/fairs/{world.fair.id}/badge.pdf").status_code == expected
-
-
-@pytest.mark.parametrize("who, expected", [
-    ("organizer", 403), ("staff", 403), ("cand", 403), ("rep", 200), ("anonymous", 302)])
-def test_company_badge_route_roles(client, auth, world, who, expected):
-    if who != "anonymous":
-        auth.login_as(getattr(world, who))
-    assert client.get(f"/company/fairs/{world.fair.id}/badge.pdf").status_code == expected
-
-
-@pytest.mark.parametrize("who, expected", [
-    ("staff", 403), ("cand", 403), ("rep", 403), ("organizer", 200), ("anonymous", 302)])
-@pytest.mark.parametrize("path", ["badges.pdf?format=a4-4", "badges"])
-def test_organizer_routes_roles(client, auth, world, who, expected, path):
-    if who != "anonymous":
-        auth.login_as(getattr(world, who))
-    assert client.get(f"/organizer/fairs/{world.fair.id}/{path}").status_code == expected
-
-
-def test_reissue_route_roles(client, auth, world):
-    url = f"/organizer/fairs/{world.fair.id}/badges/{world.cand.id}/reissue"
-    for who in ("staff", "cand", "rep"):
-        auth.login_as(getattr(world, who))
-        assert auth.post(url, page="/").status_code == 403
-        auth.logout()
-    assert db.session.scalars(select(Badge)).all() == []
 
 
 def test_no_other_candidates_badge(client, auth, world):
@@ -228,10 +198,11 @@ def test_print_issues_missing_badges_and_filters_by_cohort(client, auth, world):
     auth.login_as(world.organizer)
     base = f"/organizer/fairs/{world.fair.id}/badges.pdf"
     response = client.get(base + f"?format=a6&cohort={world.cohort.id}")
-    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert response.status_code == 200 and pdf_pages(response) == 1  # A6: a badge a page
     assert len(active_badges(world.fair, world.cand)) == 1
     assert active_badges(world.fair, world.rep) == []
-    assert client.get(base + "?format=a6").status_code == 200
+    everyone = client.get(base + "?format=a6")
+    assert everyone.status_code == 200 and pdf_pages(everyone) == 2
     assert len(active_badges(world.fair, world.rep)) == 1
     assert client.get(base + "?format=poster").status_code == 404
     assert client.get(base + f"?cohort={world.other_cohort.id}").status_code == 404
@@ -260,7 +231,10 @@ def test_company_rep_badge_for_a_draft_fair_with_approved_participation(client, 
     draft = make.fair(status="draft")
     make.participation(draft, world.company, status="approved")
     auth.login_as(world.rep)
-    assert client.get(f"/company/fairs/{draft.id}/badge.pdf").status_code == 200
+    response = client.get(f"/company/fairs/{draft.id}/badge.pdf")
+    assert response.status_code == 200 and pdf_pages(response) == 1
+    assert decoded_qr_texts(response) == [
+        services.badge_url(services.active_badge(draft, world.rep).token)]
 
 
 def test_organizer_page_lists_at_most_a_page_and_search_finds_the_rest(client, auth, make,

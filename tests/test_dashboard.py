@@ -158,18 +158,6 @@ def test_the_numbers_take_a_fixed_number_of_queries(make, live_fair):
     assert small <= 5 + 1  # five queries, plus reloading the (expired) fair itself
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("anonymous", 302), ("candidate", 403), ("staff", 403), ("company_rep", 403),
-    ("organizer", 200),
-])
-def test_who_may_open_the_dashboard(make, auth, live_fair, role, expected):
-    if role != "anonymous":
-        kwargs = {"company": make.company()} if role == "company_rep" else {}
-        user = make.candidate() if role == "candidate" else make.user(role=role, **kwargs)
-        auth.login_as(user)
-    assert auth.client.get(live_fair.url).status_code == expected
-
-
 def test_an_unknown_fair_is_404(auth, organizer):
     auth.login_as(organizer)
     assert auth.client.get("/organizer/fairs/999/live").status_code == 404

@@ -175,21 +175,6 @@ def test_only_candidates_of_an_invited_cohort_see_a_public_fair(auth, client, ma
     assert client.get(f"{world.url}/{world.telecom.id}").status_code == 404
 
 
-@pytest.mark.parametrize("role", ["organizer", "company_rep", "staff"])
-def test_other_roles_may_not_use_the_candidate_pages(auth, client, make, world, role):
-    auth.logout()
-    auth.login_as(make.user(role=role, company=world.atlas if role == "company_rep" else None))
-    for url in (world.url, f"{world.url}/{world.atlas.id}",
-                f"/me/fairs/{world.fair.id}/schedule"):
-        assert client.get(url).status_code == 403
-
-
-def test_visitors_are_sent_to_log_in(auth, client, world):
-    auth.logout()
-    response = client.get(world.url)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
 # --- A company's page -------------------------------------------------------------------
 
 

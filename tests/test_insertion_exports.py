@@ -7,7 +7,6 @@ import re
 import tracemalloc
 from datetime import date, timedelta
 
-import pypdfium2 as pdfium
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -18,6 +17,7 @@ from jobfair.models import Candidate, User, fair_cohorts
 
 from . import factories
 from .conftest import empty_tables
+from .downloads import pdf_text
 from .test_insertion_rates import follow_up, meeting, numbers_on, outcome, programme  # noqa: F401
 
 
@@ -105,18 +105,6 @@ def test_xlsx_opens_back_with_openpyxl(client, auth, organizer, programme):  # n
         "/organizer/insertion/export.xlsx").data)).active.iter_rows(values_only=True))
     assert header[0] == "Fair" and {row[0] for row in body} == {"Fair A", "Fair B"}
     assert sum(row[header.index("Outcome known")] for row in body) == 5
-
-
-def pdf_text(data):
-    document = pdfium.PdfDocument(data)
-    text = []
-    for page in document:
-        textpage = page.get_textpage()
-        text.append(textpage.get_text_range())
-        textpage.close()
-        page.close()
-    document.close()
-    return "\n".join(text)
 
 
 def test_pdf_report_headline(client, auth, organizer, programme):  # noqa: F811

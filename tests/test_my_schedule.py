@@ -138,32 +138,6 @@ def test_forged_or_foreign_slot_ids_are_not_found(auth, client, make, world):
     assert live_count() == 0
 
 
-@pytest.mark.parametrize("role", ["organizer", "company_rep", "staff"])
-def test_other_roles_cannot_book_cancel_or_move(auth, client, make, world, role):
-    slot = make.slot_at(world.table_a, 10)
-    booking = make.booking(make.slot_at(world.table_a, 11), world.person)
-    auth.logout()
-    company = world.atlas.company if role == "company_rep" else None
-    auth.login_as(make.user(role=role, company=company))
-    for url in (book_url(world, slot), f"/me/bookings/{booking.id}/cancel",
-                f"/me/bookings/{booking.id}/move",
-                f"/me/fairs/{world.fair.id}/companies/{world.atlas.company_id}/waitlist"):
-        assert auth.post(url, page="/login").status_code == 403
-    assert client.get(f"/me/bookings/{booking.id}.ics").status_code == 403
-    assert fresh(booking).status == "active" and live_count() == 1
-
-
-def test_another_candidates_booking_is_not_found(auth, client, make, world):
-    theirs = make.booking(make.slot_at(world.table_a, 10),
-                          make.bookable_candidate(world.cohort, email="other@example.ma"))
-    target = make.slot_at(world.table_a, 11)
-    assert client.get(f"/me/bookings/{theirs.id}.ics").status_code == 404
-    assert auth.post(f"/me/bookings/{theirs.id}/cancel", page=world.schedule).status_code == 404
-    assert auth.post(f"/me/bookings/{theirs.id}/move", {f"b{theirs.id}-target": target.id},
-                     page=world.schedule).status_code == 404
-    assert fresh(theirs).status == "active"
-
-
 # --- My schedule ----------------------------------------------------------------------------
 
 
