@@ -172,8 +172,73 @@ def test_figures_count_with_their_denominators():
 def test_a_solver_that_finds_nothing_in_time_proposes_nothing(monkeypatch):
     from ortools.sat.python import cp_model
 
+    from jobfair.round import decomposed
+
     monkeypatch.setattr(cp_model.CpSolver, "solve", lambda self, model, *args: cp_model.UNKNOWN)
+    monkeypatch.setattr(decomposed, "_choose_pairs_by_flow", lambda *args: None)
     problem = Problem(candidates=people(1), wishes={1: {"A": 1}}, shortlist=set(),
                       slots=[slot(1, "A")])
     outcome = solve(problem, seed=0, time_limit=1)
     assert outcome.status == "none" and outcome.assignments == []
+
+
+# --- The two-phase model of big fairs (decomposed.py) -------------------------------------------
+
+
+def two_phases(problem, seed):
+    from unittest import mock
+
+    from jobfair.round import assignment
+
+    with mock.patch.object(assignment, "WHOLE_MODEL_LIMIT", -1):
+        return solve(problem, seed, time_limit=10)
+
+
+@SETTINGS
+@given(problems(), st.integers(0, 2 ** 31 - 1))
+def test_the_two_phase_model_keeps_every_rule_and_is_reproducible(problem, seed):
+    outcome = two_phases(problem, seed)
+    assert violations(problem, outcome.assignments) == []
+    assert two_phases(problem, seed).assignments == outcome.assignments
+    if outcome.status == "optimal":  # every chosen pair placed: the whole model's optimum
+        whole = solve(problem, seed, time_limit=10)
+        for figure in ("with_interview", "shortlisted_met"):
+            assert figures(problem, outcome.assignments)[figure] == \
+                figures(problem, whole.assignments)[figure]
+
+
+def crowded_fair(candidates=600, companies=40, seed=1):
+    """A fair where a few companies get most wishes, as at real fairs (5 wishes each)."""
+    import random
+
+    rng = random.Random(seed)
+    slots, number = [], 0
+    for company in range(companies):
+        for table in range(2):
+            for index in range(10):
+                number += 1
+                start = NINE + timedelta(minutes=20 * index)
+                slots.append(SlotInput(id=number, company=company, table=company * 10 + table,
+                                       starts_at=start, ends_at=start + timedelta(minutes=15),
+                                       capacity=1))
+    popular = [k for k in range(companies) for _ in range(1 + (12 if k < 5 else 0))]
+    wishes, shortlist = {}, set()
+    for candidate in range(candidates):
+        chosen = []
+        while len(chosen) < 5:
+            pick = rng.choice(popular)
+            if pick not in chosen:
+                chosen.append(pick)
+        wishes[candidate] = {k: rank for rank, k in enumerate(chosen, start=1)}
+        shortlist |= {(candidate, k) for k in chosen if rng.random() < 0.2}
+    return Problem(candidates=[CandidateInput(id=c) for c in range(candidates)], wishes=wishes,
+                   shortlist=shortlist, slots=slots, rules=Rules(3, 5))
+
+
+def test_a_crowded_fair_the_round_beats_first_come():
+    problem = crowded_fair()
+    outcome = solve(problem, seed=42, time_limit=30)
+    assert outcome.status == "optimal" and violations(problem, outcome.assignments) == []
+    ours, theirs = figures(problem, outcome.assignments), figures(problem, first_come(problem, 42))
+    assert ours["with_interview"] > theirs["with_interview"]
+    assert ours["shortlisted_met"] > theirs["shortlisted_met"]

@@ -20,6 +20,7 @@ same result.
 """
 import random
 import time
+from collections import Counter
 from datetime import timedelta
 from dataclasses import dataclass, field
 
@@ -67,13 +68,20 @@ def slot_groups(problem):
     ]
 
 
+def first_come_groups(problem, groups, seed):
+    """{(candidate id, group index)} that first-come gives on the same wishes."""
+    group_of = {slot_id: index for index, group in enumerate(groups)
+                for slot_id, _free in group.slots}
+    return {(c, group_of.get(s)) for c, s in first_come(problem, seed)}
+
+
 def rank_weight(rank, max_rank):
     if rank is None:
         return INVITED_WEIGHT
     return 2 ** max(max_rank - rank, 0)
 
 
-def _candidate_groups(problem, candidate, groups_by_company):
+def candidate_groups(problem, candidate, groups_by_company):
     """The groups a candidate may be given, by the booking rules about their own interviews."""
     booked = problem.booked.get(candidate.id, [])
     booked_companies = {b.company for b in booked}
@@ -92,12 +100,25 @@ def _candidate_groups(problem, candidate, groups_by_company):
     return options
 
 
-def _sum(variables):
+def total(variables):
     return cp_model.LinearExpr.sum(variables)
 
 
-def _weighted(pairs):
+def weighted(pairs):
     return cp_model.LinearExpr.weighted_sum([v for v, _w in pairs], [w for _v, w in pairs])
+
+
+def no_overlap(model, mine, gap_minutes):
+    """At each start of the candidate's groups, at most one group (time + gap) covering it."""
+    gap = timedelta(minutes=gap_minutes)
+    seen = set()
+    for group, _var in mine:
+        instant = group.starts_at
+        clique = tuple(var for other, var in mine
+                       if other.starts_at <= instant < other.ends_at + gap)
+        if len(clique) > 1 and clique not in seen:
+            seen.add(clique)
+            model.add_at_most_one(clique)
 
 
 class _Model:
@@ -112,13 +133,14 @@ class _Model:
         max_rank = max((r for w in problem.wishes.values() for r in w.values() if r is not None),
                        default=1)
         self.x = {}  # (candidate id, group index) -> bool var
-        self.covered, self.shortlisted, self.ranked, self.lottery = [], [], [], []
+        self.covered = {}  # ("met", candidate id) -> bool var: at least one interview
+        self.shortlisted, self.ranked, self.lottery = [], [], []
         per_group = {}
         rules = problem.rules
         # Candidates in id order and groups in a fixed order: the lottery draws the same way.
         for candidate in sorted(problem.candidates, key=lambda c: c.id):
             allowed = rules.max_per_candidate - len(problem.booked.get(candidate.id, []))
-            options = _candidate_groups(problem, candidate, by_company) if allowed > 0 else []
+            options = candidate_groups(problem, candidate, by_company) if allowed > 0 else []
             if not options:
                 continue
             mine, by_company_mine = [], {}
@@ -135,59 +157,85 @@ class _Model:
                 self.lottery.append((var, lottery.randrange(1, 2 ** 20)))
             for company_vars in by_company_mine.values():
                 self.model.add_at_most_one(company_vars)
-            self.model.add(_sum([var for _g, var in mine]) <= allowed)
-            self._no_overlap(mine)
+            self.model.add(total([var for _g, var in mine]) <= allowed)
+            no_overlap(self.model, mine, rules.min_gap_minutes)
             met = self.model.new_bool_var(f"y_{candidate.id}")
-            self.model.add(met <= _sum([var for _g, var in mine]))
-            self.covered.append(met)
+            self.model.add(met <= total([var for _g, var in mine]))
+            self.covered["met", candidate.id] = met
         for index, variables in per_group.items():
             if len(variables) > self.groups[index].capacity:
-                self.model.add(_sum(variables) <= self.groups[index].capacity)
+                self.model.add(total(variables) <= self.groups[index].capacity)
 
-    def _no_overlap(self, mine):
-        gap = timedelta(minutes=self.problem.rules.min_gap_minutes)
-        seen = set()
-        for group, _var in mine:
-            instant = group.starts_at
-            clique = tuple(var for other, var in mine
-                           if other.starts_at <= instant < other.ends_at + gap)
-            if len(clique) > 1 and clique not in seen:
-                seen.add(clique)
-                self.model.add_at_most_one(clique)
+    def variables(self):
+        return {**self.x, **self.covered}
 
-    def hint_first_come(self, seed):
-        """Start from first-come on the same wishes: a solution the solver can only improve."""
-        group_of = {slot_id: index for index, group in enumerate(self.groups)
-                    for slot_id, _free in group.slots}
-        given = {(c, group_of.get(s)) for c, s in first_come(self.problem, seed)}
+    def first_come_values(self, seed):
+        """First-come on the same wishes, as values of every variable: a solution to improve."""
+        given = first_come_groups(self.problem, self.groups, seed)
         values = {key: key in given for key in self.x}
-        for key, var in self.x.items():
-            self.model.add_hint(var, values[key])
+        values.update({key: any(c == key[1] for c, _i in given) for key in self.covered})
         return values
 
     def objectives(self):
         return [
-            ("candidates_met", _sum(self.covered)),
-            ("shortlisted_met", _sum(self.shortlisted)),
-            ("rank_quality", _weighted(self.ranked)),
-            ("lottery", _weighted(self.lottery)),
+            ("candidates_met", total(list(self.covered.values()))),
+            ("shortlisted_met", total(self.shortlisted)),
+            ("rank_quality", weighted(self.ranked)),
+            ("lottery", weighted(self.lottery)),
         ]
+
+
+# Past this many (candidate, slot group) variables the whole model is too big to solve in a
+# minute on two cores: only the two-phase model of decomposed.py is tried.
+WHOLE_MODEL_LIMIT = 60_000
 
 
 def solve(problem, seed, time_limit=30.0, workers=8):
     """Assign interviews for ``problem``; the same ``seed`` and inputs give the same result.
 
-    Eight workers even on two cores: CP-SAT's portfolio (different strategies side by side)
-    closes the rank stage several times faster than two workers on the demo fair.
+    The two-phase model first (decomposed.py: exact and fast whenever every pair it chooses
+    finds a time, the usual case); otherwise the whole model, if it is small enough, and the
+    better of the two. Eight workers even on two cores: CP-SAT's portfolio (different
+    strategies side by side) closes the rank stage several times faster than two.
     """
+    from .decomposed import solve_in_two_phases
+
     started = time.monotonic()
-    built = _Model(problem, seed)
-    if not built.x:
-        return Outcome(status="optimal", seconds=time.monotonic() - started)
-    model, optimal, reached = built.model, True, {}
-    # First-come on the same wishes is a solution: the solver starts from it (a hint).
-    values = built.hint_first_come(seed)
-    stages = built.objectives()
+    outcome = solve_in_two_phases(problem, seed, time_limit, workers, started)
+    groups_per_company = Counter(group.company for group in slot_groups(problem))
+    size = sum(groups_per_company[k] for wishes in problem.wishes.values() for k in wishes)
+    if outcome.status != "optimal" and size <= WHOLE_MODEL_LIMIT:
+        whole = _solve_whole(problem, seed, time_limit, workers, started)
+        if whole.status != "none" and (outcome.status == "none" or _score(
+                problem, whole.assignments) >= _score(problem, outcome.assignments)):
+            outcome = whole
+    broken = violations(problem, outcome.assignments)
+    if broken:  # never publish what breaks a rule, whatever the solver said
+        return Outcome(status="none", seconds=time.monotonic() - started,
+                       objectives={"violations": len(broken)})
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _score(problem, assignments):
+    """The first three objectives of ``assignments``, to compare two of them."""
+    company_of = {s.id: s.company for s in problem.slots}
+    max_rank = max((r for w in problem.wishes.values() for r in w.values() if r is not None),
+                   default=1)
+    pairs = {(c, company_of[s]) for c, s in assignments}
+    return (len({c for c, _k in pairs}), len(pairs & problem.shortlist),
+            sum(rank_weight(problem.wishes[c][k], max_rank) for c, k in pairs))
+
+
+def lexicographic(model, variables, stages, values, seed, time_limit, workers, started):
+    """Solve ``stages`` ([(name, expression)]) in order, each held once reached.
+
+    ``values`` (a solution, for the hint) → (values, optimal, reached), or None when the first
+    stage finds nothing within its share of the time.
+    """
+    optimal, reached = True, {}
+    for key, var in variables.items():
+        model.add_hint(var, values[key])
     for number, (name, expression) in enumerate(stages):
         left = time_limit - (time.monotonic() - started)
         solver = cp_model.CpSolver()
@@ -198,27 +246,36 @@ def solve(problem, seed, time_limit=30.0, workers=8):
         model.maximize(expression)
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if number == 0:  # nothing found in time: the run proposes nothing
-                return Outcome(status="none", seconds=time.monotonic() - started)
+            if number == 0:
+                return None
             optimal = False
             break
         optimal = optimal and status == cp_model.OPTIMAL
-        values = {key: solver.boolean_value(var) for key, var in built.x.items()}
+        values = {key: solver.boolean_value(var) for key, var in variables.items()}
         reached[name] = int(solver.objective_value)
         model.add(expression >= reached[name])
         model.clear_hints()
-        for key, var in built.x.items():
+        for key, var in variables.items():
             model.add_hint(var, values[key])
-    assignments = _to_slots(built, values)
-    broken = violations(problem, assignments)
-    if broken:  # never publish what breaks a rule, whatever the solver said
-        return Outcome(status="none", seconds=time.monotonic() - started,
-                       objectives={"violations": len(broken)})
-    return Outcome(status="optimal" if optimal else "feasible", assignments=assignments,
-                   seconds=time.monotonic() - started, objectives=reached)
+    return values, optimal, reached
 
 
-def _to_slots(built, values):
+def _solve_whole(problem, seed, time_limit, workers, started):
+    built = _Model(problem, seed)
+    if not built.x:
+        return Outcome(status="optimal")
+    # First-come on the same wishes is a solution: the solver starts from it (a hint).
+    solved = lexicographic(built.model, built.variables(), built.objectives(),
+                           built.first_come_values(seed), seed, time_limit, workers, started)
+    if solved is None:  # nothing found in time: the run proposes nothing
+        return Outcome(status="none")
+    values, optimal, reached = solved
+    chosen = {key: values[key] for key in built.x}
+    return Outcome(status="optimal" if optimal else "feasible",
+                   assignments=to_slots(built.groups, chosen), objectives=reached)
+
+
+def to_slots(groups, values):
     """Each group's candidates (in id order) fill its slots in order."""
     chosen = {}
     for (candidate_id, index), taken in sorted(values.items()):
@@ -226,6 +283,6 @@ def _to_slots(built, values):
             chosen.setdefault(index, []).append(candidate_id)
     assignments = []
     for index, candidates in sorted(chosen.items()):
-        places = [slot_id for slot_id, free in built.groups[index].slots for _ in range(free)]
+        places = [slot_id for slot_id, free in groups[index].slots for _ in range(free)]
         assignments += list(zip(candidates, places))
     return sorted(assignments)
