@@ -207,36 +207,10 @@ def test_the_two_phase_model_keeps_every_rule_and_is_reproducible(problem, seed)
                 figures(problem, whole.assignments)[figure]
 
 
-def crowded_fair(candidates=600, companies=40, seed=1):
-    """A fair where a few companies get most wishes, as at real fairs (5 wishes each)."""
-    import random
-
-    rng = random.Random(seed)
-    slots, number = [], 0
-    for company in range(companies):
-        for table in range(2):
-            for index in range(10):
-                number += 1
-                start = NINE + timedelta(minutes=20 * index)
-                slots.append(SlotInput(id=number, company=company, table=company * 10 + table,
-                                       starts_at=start, ends_at=start + timedelta(minutes=15),
-                                       capacity=1))
-    popular = [k for k in range(companies) for _ in range(1 + (12 if k < 5 else 0))]
-    wishes, shortlist = {}, set()
-    for candidate in range(candidates):
-        chosen = []
-        while len(chosen) < 5:
-            pick = rng.choice(popular)
-            if pick not in chosen:
-                chosen.append(pick)
-        wishes[candidate] = {k: rank for rank, k in enumerate(chosen, start=1)}
-        shortlist |= {(candidate, k) for k in chosen if rng.random() < 0.2}
-    return Problem(candidates=[CandidateInput(id=c) for c in range(candidates)], wishes=wishes,
-                   shortlist=shortlist, slots=slots, rules=Rules(3, 5))
-
-
 def test_a_crowded_fair_the_round_beats_first_come():
-    problem = crowded_fair()
+    from bench.round import national_fair
+
+    problem = national_fair(candidates=600, companies=40, times=10)
     outcome = solve(problem, seed=42, time_limit=30)
     assert outcome.status == "optimal" and violations(problem, outcome.assignments) == []
     ours, theirs = figures(problem, outcome.assignments), figures(problem, first_come(problem, 42))
