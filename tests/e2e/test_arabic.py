@@ -184,3 +184,11 @@ def test_arabic_pages_on_a_phone(open_page):
     # Right to left, nothing sticks out on the left (the side a right-to-left page overflows).
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     tab.check("03-companies")
+
+    # A "back" arrow points to the start of the line, the right in Arabic.
+    page.get_by_role("navigation", name="القائمة الرئيسية").get_by_role(
+        "link", name="ملفي التعريفي", exact=True).click()
+    arrow = page.locator("main .arrow").first
+    expect(arrow).to_have_text("←")
+    assert arrow.evaluate("a => getComputedStyle(a).transform") == "matrix(-1, 0, 0, 1, 0, 0)"
+    tab.check("04-profile")
