@@ -621,3 +621,15 @@ def test_emails_follow_the_recipients_language_arabic_included(app, client, auth
     leaks = _leaks([("password email", subject + "\n" + body)],
                    _needles(arabic, lambda english, _arabic: english))
     assert not leaks, "English text in an Arabic email:\n" + "\n".join(leaks)
+
+
+def test_code_renders_for_someone_else_through_the_apps_force_locale():
+    """Flask-Babel's own force_locale("ar") would format with bare Arabic (another month name);
+    jobfair.i18n.force_locale maps the language to its Babel locale (ar → ar_MA) first."""
+    direct = [
+        str(path.relative_to(ROOT)) for path in sorted((ROOT / "jobfair").rglob("*.py"))
+        if path.name != "i18n.py" and re.search(
+            r"from flask_babel import[^\n]*\bforce_locale\b|flask_babel\.force_locale",
+            path.read_text(encoding="utf-8"))
+    ]
+    assert not direct, "use `from jobfair.i18n import force_locale` in: " + ", ".join(direct)
