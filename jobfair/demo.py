@@ -83,6 +83,20 @@ LAST_NAMES = [
 CITIES = ["Casablanca", "Rabat", "Mohammedia", "Salé", "Kénitra", "Settat", "El Jadida"]
 
 
+def add_consents(candidates, fairs):
+    """The candidates with a CV agreed to show it to the companies of the fairs inviting them
+    (jobfair/privacy); the others (101–120) did not: companies see their first name only."""
+    from .models import Consent
+    from .privacy.services import CONSENT_TEXT_VERSION
+
+    db.session.flush()
+    for candidate in candidates:
+        for fair in fairs:
+            if candidate.cohort in fair.cohorts:
+                db.session.add(Consent(candidate_id=candidate.id, fair_id=fair.id,
+                                       text_version=CONSENT_TEXT_VERSION, locale="fr"))
+
+
 def empty_database():
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
@@ -251,6 +265,7 @@ def build(today=None, cv_folder=None):
     from .round.demo import build_round_fair
 
     in_round = build_round_fair(today, cohorts, participations, candidates)
+    add_consents(candidates[:100], (fair, past, in_round))
 
     db.session.flush()
     return (

@@ -82,7 +82,7 @@ def test_with_consent_they_see_everything_and_each_cv_download_is_logged(
 
 
 def test_withdrawal_hides_the_cv_at_once_and_names_the_copies_in_the_audit_log(
-        auth, client, fair_world):
+        auth, client, make, fair_world):
     candidate = fair_world.person.candidate
     services.give_consent(candidate, fair_world.fair, fair_world.person, "fr")
     db.session.commit()
@@ -106,6 +106,12 @@ def test_withdrawal_hides_the_cv_at_once_and_names_the_copies_in_the_audit_log(
     assert json.loads(event.details)["downloaded_by"] == ["Atlas Tech"]
     consent = db.session.scalars(select(Consent)).one()
     assert consent.withdrawn_at is not None  # kept, not deleted
+    auth.logout()
+    auth.login_as(make.user(role="organizer"))
+    auth.use_language("en")
+    log = client.get("/organizer/audit").get_data(as_text=True)
+    assert "Consent withdrawn by Imane El Fassi" in log and "Atlas Tech" in log
+    assert "Consent given by Imane El Fassi" in log
 
 
 def test_the_candidate_gives_consent_through_the_page_with_its_time_and_text_version(

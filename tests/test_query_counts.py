@@ -398,3 +398,50 @@ def test_organizer_round(auth, client, make, organizer, bookable):
     _round, _own, grow = round_with_wishes(make, bookable)
     auth.login_as(organizer)
     assert_constant(lambda: client.get(f"/organizer/fairs/{bookable.fair.id}/round"), grow)
+
+
+# --- Personal data (jobfair/privacy) ------------------------------------------------------------
+
+
+def test_my_data(auth, client, make, bookable):
+    from jobfair.models import CvAccess
+
+    def grow(n):
+        for _ in range(n):
+            fair = make.open_fair(cohorts=[bookable.cohort])
+            make.consent(fair, bookable.person)
+            company = make.company()
+            rep = make.user(role="company_rep", company=company)
+            make._save(CvAccess(candidate_id=bookable.person.candidate.id, user_id=rep.id,
+                                company_id=company.id, fair_id=fair.id))
+
+    auth.login_as(bookable.person)
+    assert_constant(lambda: client.get("/me/data"), grow)
+
+
+def test_consent_page(auth, client, make, bookable):
+    def grow(n):
+        for _ in range(n):
+            make.participation(bookable.fair, make.company())
+
+    auth.login_as(bookable.person)
+    assert_constant(lambda: client.get(f"/me/fairs/{bookable.fair.id}/consent"), grow)
+
+
+@pytest.mark.parametrize("page", ["requests", "fair"])
+def test_personal_data_pages_of_the_organizer(auth, client, make, organizer, bookable, page):
+    from jobfair.models import CvAccess, ErasureRequest
+
+    def grow(n):
+        for _ in range(n):
+            person = make.bookable_candidate(bookable.cohort)
+            make._save(ErasureRequest(candidate_id=person.candidate.id))
+            company = make.company()
+            rep = make.user(role="company_rep", company=company)
+            make._save(CvAccess(candidate_id=person.candidate.id, user_id=rep.id,
+                                company_id=company.id, fair_id=bookable.fair.id))
+
+    auth.login_as(organizer)
+    url = ("/organizer/privacy" if page == "requests"
+           else f"/organizer/fairs/{bookable.fair.id}/privacy")
+    assert_constant(lambda: client.get(url), grow)

@@ -50,12 +50,10 @@ def _fair_rows(candidate):
     fairs = _invited_fairs(candidate)
     consents = {c.fair_id: c for c in db.session.scalars(select(Consent).where(
         Consent.candidate_id == candidate.id, Consent.withdrawn_at.is_(None)))}
-    rows = []
-    for fair in fairs:
-        settings = visibility.settings_for(fair.id)
-        rows.append((fair, consents.get(fair.id),
-                     visibility.retention_deadline(fair.day, settings.retention_months)))
-    return rows
+    settings = visibility.settings_for_many([fair.id for fair in fairs])
+    return [(fair, consents.get(fair.id),
+             visibility.retention_deadline(fair.day, settings[fair.id].retention_months))
+            for fair in fairs]
 
 
 @bp.route("/me/data", methods=["GET"])

@@ -50,6 +50,14 @@ def settings_for(fair_id):
     return Settings(row.retention_months, row.shown_without_consent)
 
 
+def settings_for_many(fair_ids):
+    """{fair_id: Settings} in one query (defaults for fairs without a row)."""
+    rows = {row.fair_id: row for row in db.session.scalars(
+        select(FairPrivacy).where(FairPrivacy.fair_id.in_(fair_ids)))} if fair_ids else {}
+    return {fair_id: Settings(rows[fair_id].retention_months, rows[fair_id].shown_without_consent)
+            if fair_id in rows else Settings() for fair_id in fair_ids}
+
+
 def retention_deadline(fair_day, months):
     """The first day on which the fair's candidates' CVs and contact details are gone."""
     return fair_day + relativedelta(months=months)

@@ -11,7 +11,15 @@ from types import SimpleNamespace
 from jobfair.auth import services as auth_services
 from jobfair.extensions import db
 from jobfair.followups import services as followup_services
-from jobfair.models import Badge, CheckIn, FollowUpRequest, Outcome, Position, utcnow
+from jobfair.models import (
+    Badge,
+    CheckIn,
+    ErasureRequest,
+    FollowUpRequest,
+    Outcome,
+    Position,
+    utcnow,
+)
 from jobfair.timeutil import local_today
 
 from ..conftest import AuthActions
@@ -69,6 +77,8 @@ def build(make):
 
     _invitation, invitation_token = auth_services.create_invitation(
         "nouvelle.recrue@example.ma", "staff", invited_by=organizer)
+    erasure = ErasureRequest(candidate_id=other.candidate.id)  # the organizers' queue
+    db.session.add(erasure)
     db.session.commit()
 
     ids = {
@@ -77,7 +87,7 @@ def build(make):
         "table_id": table.id, "slot_id": free.id, "position_id": position.id,
         "cohort_id": cohort.id, "operator_id": cohort.operator_id, "track_id": cohort.track_id,
         "user_id": person.id, "booth_id": free_booth.id, "outcome_id": outcome.id,
-        "checkin_id": checkin.id, "token": "no-such-token",
+        "checkin_id": checkin.id, "token": "no-such-token", "erasure_id": erasure.id,
     }
     live_ids = {"fair_id": live.id}
     past_ids = {"fair_id": past.id, "participation_id": past_participation.id}

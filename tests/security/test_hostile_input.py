@@ -64,6 +64,7 @@ EXTRA_FIELDS = {
     "auth.reset_password": ["password", "confirm"],
     "booking.move": ["slot_id"],
     "booking.book": [],
+    "privacy.withdraw_consent": [],  # shown once a consent is given
     "booking.join_waitlist": [],
     "booking.leave_waitlist": ["back"],
     "booths.add_booth": ["number", "zone", "row", "col"],
