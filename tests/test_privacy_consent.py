@@ -187,3 +187,19 @@ def test_the_candidate_and_the_organizer_see_the_cv_access_log(auth, client, mak
     for url in ("/organizer/privacy", f"/organizer/fairs/{fair_world.fair.id}/privacy"):
         page = client.get(url).get_data(as_text=True)
         assert "Atlas Tech" in page and "Imane El Fassi" in page, url
+
+
+def test_the_booking_round_page_names_wishers_as_the_rule_says(auth, client, make, fair_world):
+    from jobfair.models import BookingRound, Wish, utcnow
+
+    now = utcnow()
+    booking_round = make._save(BookingRound(
+        fair_id=fair_world.fair.id, wishes_open_at=now - timedelta(hours=1),
+        wishes_close_at=now + timedelta(days=1), publish_at=now + timedelta(days=1, hours=1),
+        max_wishes=2))
+    make._save(Wish(round_id=booking_round.id, candidate_id=fair_world.person.candidate.id,
+                    participation_id=fair_world.participation.id, rank=1))
+    auth.login_as(fair_world.rep)
+    page = client.get(f"{fair_world.base}/round").get_data(as_text=True)
+    assert "Imane" in page and "El Fassi" not in page
+    assert f"/candidates/{fair_world.person.candidate.id}/cv" not in page

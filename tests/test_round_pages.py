@@ -27,6 +27,8 @@ def world(make):
     person = make.bookable_candidate(cohort, email="amina@example.ma")
     other = make.bookable_candidate(cohort, email="badr@example.ma")
     other.last_name = "Kettani"
+    for consenting in (person, other):  # companies see their names and CVs (jobfair/privacy)
+        make.consent(fair, consenting)
     rep = make.user(role="company_rep", email="rh@a.example.ma", company=parts[0].company)
     organizer = make.user(role="organizer", email="orga@example.ma")
     db.session.commit()
