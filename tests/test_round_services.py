@@ -194,3 +194,36 @@ def test_publish_refuses_everything_when_the_fair_changed_since_the_run(world, o
     with pytest.raises(DomainError, match="newer run"):
         services.publish(world.round, run, organizer)
     assert len(services.publish(world.round, newer, organizer)) == 1
+
+
+def test_two_organizers_running_at_the_same_instant_run_once(app, world):
+    """Real concurrency: two sessions claim the round at once; the database lets one through."""
+    import threading
+
+    from jobfair.models import BookingRound
+
+    round_id, barrier, answers = world.round.id, threading.Barrier(2), []
+
+    def claim():
+        with app.app_context(), app.test_request_context(), force_locale("en"):
+            booking_round = db.session.get(BookingRound, round_id)
+            db.session.commit()  # hold no transaction (nor SQLite lock) while waiting
+            barrier.wait(timeout=10)
+            try:
+                services.claim_run(booking_round)
+                db.session.commit()
+                answers.append("claimed")
+            except DomainError as error:
+                db.session.rollback()
+                answers.append(str(error.message))
+            finally:
+                db.session.remove()
+
+    db.session.commit()
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers) == ["The assignment is already running: reload this page in a moment.",
+                               "claimed"]
