@@ -46,6 +46,7 @@ def open_round(tab):
     page = tab.page
     menu(tab, "Salons")
     page.get_by_role("link", name=FAIR, exact=True).click()
+    expect(heading(tab)).to_contain_text(FAIR)
     page.locator("#round-link").click()
     expect(heading(tab)).to_have_text("Campagne de vœux")
 
