@@ -86,6 +86,13 @@ EXTRA_FIELDS = {
     "outcomes.bulk": ["candidate_ids", "status"],
     "outcomes.remind": [],
     "outcomes.remind_all": [],
+    # The booking round's forms show only while a round is set or its window is open.
+    "round.run": ["seed"],
+    "round.publish": ["run_id"],
+    "round.wishes": ["wishes-0", "wishes-1"],
+    "round.answer": ["answer"],
+    "round.mark": ["decision"],
+    "round.invite": [],
     "schedule.copy_schedule": ["targets"],
     "schedule.move_slot": ["start", "reason", "confirm", "seen"],
     "schedule.block_slot": ["reason", "confirm", "seen"],
