@@ -393,10 +393,10 @@ def test_an_existing_candidate_is_updated_with_the_changes_shown_and_gets_no_ema
     assert re.search(r'id="count-created">2<', preview.text)
     assert re.search(r'id="count-updated">1<', preview.text)
     updates = preview.text[preview.text.index('id="import-updates"'):]
-    assert "<del>Benaly</del> → <ins>Benali</ins>" in updates
+    assert "<del>Benaly</del> <span class=\"arrow\">→</span> <ins>Benali</ins>" in updates
     assert "<del>Data &amp; IA — Fès 2026</del>" in updates
-    assert "<del>06 00 00 00 00</del> → <ins>07 11 22 33 44</ins>" in updates
-    assert "<del>Tanger</del> → <ins>Rabat</ins>" in updates
+    assert "<del>06 00 00 00 00</del> <span class=\"arrow\">→</span> <ins>07 11 22 33 44</ins>" in updates
+    assert "<del>Tanger</del> <span class=\"arrow\">→</span> <ins>Rabat</ins>" in updates
     assert confirm(auth, client, token).status_code == 303
     omar = db.session.scalars(select(User).where(User.email == "omar.benali@example.ma")).one()
     db.session.refresh(omar)
