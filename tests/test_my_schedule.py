@@ -312,6 +312,7 @@ def test_a_reminder_is_claimed_once(app, make):
 
 def test_the_company_schedule_polls_and_gets_new_bookings(auth, client, make, world):
     rep = make.user(role="company_rep", company=world.atlas.company, email="rh@atlas.ma")
+    make.consent(world.fair, world.person)  # the company sees the candidate's full name
     slot = make.slot_at(world.table_a, 10)
     auth.logout()
     auth.login_as(rep)
