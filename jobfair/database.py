@@ -8,7 +8,12 @@ first and writes later cannot wait for the lock: SQLite fails it at once with
 "database is locked", since waiting could deadlock. Requests with a safe
 method (GET, HEAD, OPTIONS) never write, so they keep cheap deferred
 transactions; everything else (POST requests, CLI commands, tests) is
-immediate. See docs/ARCHITECTURE.md.
+immediate. Python's ``sqlite3`` is put in autocommit mode so that SQLAlchemy's
+``begin`` event issues the ``BEGIN`` itself. PostgreSQL needs none of this; the same
+conditional UPDATEs and unique indexes hold the invariants there.
+
+tests/test_sqlite.py shows both: eight concurrent read-then-write workers all succeed (and
+lose no update), and a GET answers while a writer holds the lock.
 """
 import sqlite3
 from contextlib import contextmanager

@@ -8,7 +8,8 @@ workers never send the same message, and a failure puts it back with a
 growing delay until ``MAIL_MAX_ATTEMPTS``. A claim is a lease: a worker killed
 between claiming and recording the result leaves the message "sending", and once
 ``SENDING_LEASE`` has passed another run takes it again (it may then arrive twice,
-which beats never).
+which beats never). Links in emails are built from ``BASE_URL``, never from the
+request's Host header.
 """
 import smtplib
 import sys
