@@ -262,6 +262,10 @@ def browser():
 
 AXE_RUN = """async (tags) => {
     const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+    // axe leaves an empty style="" on the elements it measured; htmx's settle copies it onto
+    // the swapped-in elements, which the CSP (style-src 'self') then reports: the page's own
+    // markup has none, so take axe's traces away.
+    document.querySelectorAll('[style=""]').forEach(e => e.removeAttribute("style"));
     return results.violations.map(v => ({
         id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
         nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary})),
