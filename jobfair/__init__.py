@@ -102,6 +102,7 @@ def _register_blueprints(app):
     from .privacy import audit_texts, visibility  # noqa: F401  audit_texts: audit sentences
     from .privacy.views import bp as privacy_bp
     from .programme.views import bp as programme_bp
+    from .queues.views import bp as queues_bp
     from .round.views import bp as round_bp
     from .schedule.views import bp as schedule_bp
     from .staff.views import bp as staff_bp
@@ -110,7 +111,7 @@ def _register_blueprints(app):
         main_bp, auth_bp, organizer_bp, company_bp, staff_bp, candidate_bp,
         programme_bp, fairs_bp, companies_bp, booths_bp, schedule_bp, imports_bp, booking_bp,
         badges_bp, checkin_bp, leads_bp, dashboard_bp, outcomes_bp, followups_bp, insertion_bp,
-        audit_bp, round_bp, privacy_bp,
+        audit_bp, round_bp, privacy_bp, queues_bp,
     ):
         app.register_blueprint(blueprint)
     visibility.init_app(app)  # company_view() for the company-side templates

@@ -5,6 +5,7 @@ from ..auth.access import role_required
 from ..extensions import db
 from ..htmx import render
 from ..models import Fair
+from ..queues import services as queue_services
 from . import queries
 
 bp = Blueprint("dashboard", __name__)
@@ -17,4 +18,4 @@ def live(fair_id):
     if fair is None:
         abort(404)
     return render("dashboard/live.html", block="numbers", fair=fair,
-                  **queries.live_numbers(fair))
+                  queues=queue_services.fair_figures(fair), **queries.live_numbers(fair))

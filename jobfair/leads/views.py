@@ -18,6 +18,7 @@ from ..fairs.lifecycle import is_live
 from ..htmx import is_htmx, render
 from ..models import Participation
 from ..privacy.visibility import company_view
+from ..queues import services as queue_services
 from . import exports, services
 from .forms import BoothScanForm, LeadForm
 
@@ -138,6 +139,7 @@ def mark(participation_id, booking_id):
 def leads(participation_id):
     participation = own_participation_or_404(participation_id)
     return render("leads/leads.html", participation=participation,
+                  queue=queue_services.figures([participation.id])[participation.id],
                   rows=services.company_leads(participation),
                   next_step_labels=services.NEXT_STEP_LABELS,
                   status_label=exports.booking_status_label)

@@ -10,6 +10,7 @@ from .outcomes import FollowUpAnswer, FollowUpRequest, Lead, Outcome
 from .people import ROLES, Candidate, Invitation, User
 from .privacy import Consent, CvAccess, ErasureRequest, FairPrivacy, RetentionWarning
 from .programme import Cohort, TrainingOperator, Track
+from .queues import QueueEntry, WalkInSettings
 from .round import AssignmentRun, BookingRound, RoundInvitation, ShortlistMark, Wish
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "AuditEvent", "Badge", "Booking", "Booth", "CONTRACT_TYPES", "Candidate", "CheckIn",
     "Cohort", "Company", "Fair", "FollowUpAnswer", "FollowUpRequest", "InterviewTable",
     "Invitation", "Lead", "OutboxMessage", "Outcome", "Participation", "Position", "REGIONS",
-    "ROLES", "SECTORS", "SIZES", "Slot", "Track", "TrainingOperator", "User", "WaitlistEntry",
+    "QueueEntry", "ROLES", "SECTORS", "SIZES", "Slot", "Track", "TrainingOperator", "User",
+    "WaitlistEntry", "WalkInSettings",
     "fair_cohorts", "fair_staff", "slot_cohorts", "slot_tracks", "utcnow",
 ]

@@ -108,6 +108,15 @@ ACCESS = {
     "checkin.manifest": {"GET": SCANNER},  # the offline scanner's data (issue 13)
     "checkin.sync": {"POST": SCANNER},
     "checkin.service_worker": {"GET": PUBLIC},  # code, no data
+    # Walk-in queues (issue 13): one's own place; company A's line; the organizer's figures.
+    "queues.my_place": {"GET": ANY_CANDIDATE},
+    "queues.join": {"POST": ANY_CANDIDATE},
+    "queues.leave": {"POST": ANY_CANDIDATE},
+    "queues.line": {"GET": COMPANY_A},
+    "queues.poster": {"GET": COMPANY_A},
+    "queues.call_next": {"POST": COMPANY_A},
+    "queues.finish": {"POST": COMPANY_A},
+    "queues.organizer_queues": both(ORGANIZER),
     "staff.home": {"GET": STAFF},
     # Company representatives: their own company; company A's objects are 404 for B.
     "company.home": {"GET": ANY_REP},
@@ -246,6 +255,7 @@ FORM_DATA = {
     "booths.unassign": lambda values: {"participation_id": values["participation_id"]},
     "companies.add_to_fair": lambda values: {"fair_id": values["fair_id"],
                                              "company_id": values["company_id"]},
+    "queues.call_next": lambda values: {"called_to": "Table 1"},
     "privacy.request_erasure": lambda values: {"understood": "y"},
     "privacy.fair_settings": lambda values: {"retention_months": "12",
                                              "shown_without_consent": "first_name"},

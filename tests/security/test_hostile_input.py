@@ -75,6 +75,11 @@ EXTRA_FIELDS = {
     "checkin.person": ["nonce", "device_name"],
     "checkin.undo": ["device_name"],
     "checkin.sync": ["scans"],  # JSON from the scanner's script; a form is no batch
+    "queues.join": [],
+    "queues.leave": [],
+    "queues.call_next": ["called_to"],
+    "queues.finish": ["entry_id", "outcome"],
+    "queues.organizer_queues": ["limit"],
     "companies.add_to_fair": ["fair_id", "company_id"],
     "companies.decide_participation": ["reason", "confirm"],
     "company.request_participation": [],
