@@ -38,9 +38,9 @@ class Role:
 ORGANIZER = Role("organizer", "organizer@demo.jobfair", "/organizer/",
                  "Salons", "Fairs",
                  ("Salons", "Programme", "Entreprises", "Candidats", "Insertion", "Journal d'audit",
-                  "Invitations"),
+                  "Données personnelles", "Invitations"),
                  ("Fairs", "Programme", "Companies", "Candidates", "Insertion", "Audit log",
-                  "Invitations"))
+                  "Personal data", "Invitations"))
 STAFF = Role("staff", "staff@demo.jobfair", "/staff/",
              "Mes salons", "My fairs", ("Mes salons",), ("My fairs",))
 COMPANY = Role("company", "recruiter@atlas-digital-services.demo.jobfair", "/company/",
@@ -49,7 +49,7 @@ COMPANY = Role("company", "recruiter@atlas-digital-services.demo.jobfair", "/com
                ("My company", "Profile", "Positions", "Colleagues"))
 CANDIDATE = Role("candidate", "candidate1@demo.jobfair", "/me/",
                  re.compile(r"^Bonjour \w"), re.compile(r"^Hello \w"),
-                 ("Mon espace", "Mon profil"), ("My space", "My profile"))
+                 ("Mon espace", "Mon profil", "Mes données"), ("My space", "My profile", "My data"))
 ROLES = [ORGANIZER, STAFF, COMPANY, CANDIDATE]
 
 # Accounts used by no other test, so their saved language cannot leak between tests.
