@@ -77,14 +77,31 @@ def test_book_from_the_company_page(auth, client, make, world):
     assert "Booth A3" in mail.body_text and "Technopark" in mail.body_text
 
 
-def test_book_with_htmx_returns_the_slots_block(auth, client, make, world):
+def test_book_with_htmx_answers_the_message_and_the_list_refreshes_itself(
+        auth, client, make, world):
     slot = make.slot_at(world.table_a, 10)
     make.slot_at(world.table_a, 11)
+    page = client.get(world.company_page).text
+    assert 'hx-target="#booking-answer"' in page
+    assert 'id="slot-list"' in page and 'hx-trigger="booking-changed from:body"' in page
     response = auth.post(book_url(world, slot), page=world.company_page, headers=HTMX)
-    assert response.status_code == 200
-    assert "<html" not in response.text and 'id="slots"' in response.text
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "booking-changed"
+    assert "<html" not in response.text and "<table" not in response.text
     assert "Interview booked with Atlas Digital" in response.text
-    assert "Move my interview here" in response.text  # the other slot now offers a move
+    refreshed = client.get(world.company_page, headers={**HTMX, "HX-Target": "slot-list"}).text
+    assert "<html" not in refreshed and refreshed.lstrip().startswith('<div id="slot-list"')
+    assert "Move my interview here" in refreshed  # the other slot now offers a move
+
+
+def test_a_slot_just_taken_is_answered_with_the_message_alone(auth, client, make, world):
+    slot = make.slot_at(world.table_a, 10)
+    make.slot_at(world.table_a, 11)
+    db.session.execute(Slot.__table__.update().where(Slot.__table__.c.id == slot.id)
+                       .values(booked_count=1))
+    response = auth.post(book_url(world, slot), page=world.company_page, headers=HTMX)
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "booking-changed"
+    assert re.search(r'id="booking-error">This slot was just taken', response.text)
+    assert "<table" not in response.text and live_count() == 0
 
 
 def test_a_refused_booking_says_why_and_changes_nothing(auth, client, make, world):

@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -144,8 +145,9 @@ def _company_context(candidate, fair, participation, error=None, notice=None):
         move_form = MoveForm(formdata=None, prefix=f"b{mine.id}")
     reserved = {s.id: services.eligibility_problem(s, candidate) for s in slots}
     return {
-        "candidate": candidate, "fair": fair, "participation": participation,
-        "company": participation.company, "slots": slots, "mine": mine, "reserved": reserved,
+        "candidate": candidate, "fair": fair, "fair_id": fair.id,
+        "participation": participation, "company": participation.company, "slots": slots,
+        "mine": mine, "reserved": reserved,
         "open_slots": [s for s in slots if reserved[s.id] is None],
         "entry": entry, "place": queries.waiting_place(entry) if entry else None,
         "move_form": move_form, "booking_is_open": booking_open(fair),
@@ -166,7 +168,9 @@ def company(fair_id, company_id):
     candidate = own_candidate_or_404()
     fair = fair_or_404(fair_id, candidate)
     participation = participation_or_404(fair, company_id)
-    return render_template(COMPANY, **_company_context(candidate, fair, participation))
+    # The slot list refreshes itself (htmx) after a booking answer: only that block.
+    block = "slot_list" if request.headers.get("HX-Target") == "slot-list" else None
+    return render(COMPANY, block=block, **_company_context(candidate, fair, participation))
 
 
 def _refused(error, page, *args, **kwargs):
@@ -176,26 +180,50 @@ def _refused(error, page, *args, **kwargs):
         return page(*args, error=error.message, **kwargs)
 
 
+def booking_request_or_404(fair_id, slot_id):
+    """The candidate and the slot, loaded in one statement; 404 as the loaders above."""
+    found = queries.booking_request(current_user.id, fair_id, slot_id)
+    if found is None:
+        abort(404)
+    candidate, slot = found
+    fair = slot.table.participation.fair
+    if not is_public(fair) or candidate.cohort_id not in {c.id for c in fair.cohorts}:
+        abort(404)
+    return candidate, slot
+
+
+def _booking_answer(fair_id, notice=None, error=None):
+    """htmx: only the answer (the message); the slot list refreshes itself on the trigger."""
+    response = make_response(render_block(COMPANY, "booking_answer", fair_id=fair_id,
+                                          notice=notice, error=error))
+    response.headers["HX-Trigger"] = "booking-changed"
+    return response
+
+
 @bp.route("/me/fairs/<int:fair_id>/slots/<int:slot_id>/book", methods=["POST"])
 @role_required("candidate")
 def book(fair_id, slot_id):
-    candidate = own_candidate_or_404()
-    fair = fair_or_404(fair_id, candidate)
-    slot = slot_or_404(fair, slot_id)
-    company_id = slot.table.participation.company_id
+    candidate, slot = booking_request_or_404(fair_id, slot_id)
+    participation = slot.table.participation
     try:
         booking = services.book(candidate, slot, nonce=request.form.get("nonce"))
+        # Written before the commit, which expires every object: nothing is read after it.
+        message = _("Interview booked with %(company)s on %(day)s at %(time)s.",
+                    company=participation.company.name,
+                    day=format_date(booking.slot.starts_at, "full"),
+                    time=_time_label(booking.slot))
         db.session.commit()
     except DomainError as error:
-        return _refused(error, _company_page, candidate, fair, company_id)
-    message = _("Interview booked with %(company)s on %(day)s at %(time)s.",
-                company=booking.participation.company.name,
-                day=format_date(booking.slot.starts_at, "full"), time=_time_label(booking.slot))
+        if is_htmx():
+            message = str(error.message)
+            db.session.rollback()
+            return _booking_answer(fair_id, error=message)
+        return _refused(error, _company_page, candidate, participation.fair,
+                        participation.company_id)
     if is_htmx():
-        with read_only_transactions():
-            return _company_page(candidate, fair, company_id, notice=message)
+        return _booking_answer(fair_id, notice=message)
     flash(message, "success")
-    return redirect(url_for(".my_schedule", fair_id=fair.id), code=303)
+    return redirect(url_for(".my_schedule", fair_id=fair_id), code=303)
 
 
 # --- Waitlist -------------------------------------------------------------------------------
