@@ -5,8 +5,9 @@ PostgreSQL ``jobfair_bench_<scale>`` on the local server, dropped afterwards), f
 bench/datagen.py; then the app and the ceiling app are served by gunicorn with one
 configuration, and each run measures, with the same client, the bare endpoint, the bare
 booking transaction and the booking rush, the bare check-in transaction and the entrance
-line (at the largest scale only: they make fairs of their own); then pages, badges
-and exports. The results go to docs/BENCHMARKS.md.
+line (at the largest scale only: they make fairs of their own); then pages, badges,
+exports and the booking round's assignment (bench/round.py, once: it reads no database).
+The results go to docs/BENCHMARKS.md.
 
     python -m bench                       # everything (~15 min on 2 cores)
     python -m bench --quick               # a smoke run, well under 2 minutes
@@ -26,12 +27,12 @@ from .report import Context, Figure
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SERVED = ("ceilings", "rush", "entrance")
-IN_PROCESS = ("pages", "badges", "exports")
+IN_PROCESS = ("pages", "badges", "exports", "round")
 SCENARIOS = SERVED + IN_PROCESS
 # Where an in-process scenario runs: on every (database, scale), or once (it does not
 # depend on the database: the last database at the largest scale). A module may say
 # otherwise with a module-level WHEN = "every" | "once".
-WHEN = {"pages": "every", "badges": "once", "exports": "every"}
+WHEN = {"pages": "every", "badges": "once", "exports": "every", "round": "once"}
 
 
 def parse(argv):

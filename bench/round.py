@@ -7,8 +7,11 @@ subprocess of its own (its peak RSS is its own), then the fairness figures of th
 first-come on the same wishes (arrivals drawn from the same seed) are printed.
 
     python -m bench.round [--candidates 4000] [--companies 150] [--seed 42] [--time-limit 55]
+    python -m bench --only round --db sqlite --scales 0.1   # as a scenario of the bench
 
-Not yet part of ``python -m bench`` (no section in docs/BENCHMARKS.md).
+As a scenario (``run``): once per ``make bench`` (it reads no database), section "Booking
+round": the solve's time (target < 60 s) and peak RSS, then each fairness figure of the round
+beside first-come's, in % (docs/BENCHMARKS.md, "Booking round").
 """
 import argparse
 import json
@@ -18,8 +21,18 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 NINE = datetime(2026, 12, 20, 9, 0)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECTION = "Booking round"
+WHEN = "once"  # no database: the last database at the largest scale (bench/__main__.py)
+TARGET_SECONDS = 60.0
+FIGURES = (("Candidates with ≥ 1 interview", "with_interview", "candidates"),
+           ("Got their 1st wish", "first_wish", "ranked"),
+           ("Got a top-3 wish", "top3", "ranked"),
+           ("Shortlisted pairs met", "shortlisted_met", "shortlisted_pairs"),
+           ("Places left empty", "places_empty", "places"))
 
 
 def national_fair(candidates, companies, seed=1, tables=2, times=20):
@@ -73,6 +86,46 @@ def child(args):
     print(json.dumps(summary))
 
 
+def measure(argv=()):
+    """One solve in a fresh process (its peak RSS is its own): the child's summary."""
+    command = [sys.executable, "-m", "bench.round", "--child", *argv]
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True,
+                                     cwd=PROJECT_ROOT).stdout.strip().splitlines()[-1])
+
+
+def _percent(figures, part, whole):
+    return 100.0 * figures[part] / figures[whole] if figures[whole] else float("nan")
+
+
+def run(ctx):
+    """The scenario of ``python -m bench``: the national fair, solved ``ctx.runs`` times (≤ 3)."""
+    from bench.report import Figure
+
+    argv = ["--candidates", "400", "--companies", "15"] if ctx.quick else []
+    results = []
+    for index in range(max(1, min(ctx.runs, 3))):
+        results.append(measure(argv))
+        ctx.log(f"round run {index + 1}: {results[-1]['status']} in "
+                f"{results[-1]['seconds']} s, peak RSS {results[-1]['peak_rss_mb']} MB")
+    seconds = [r["seconds"] for r in results]
+    first = results[0]
+    size = (f"{first['round']['candidates']:,} candidates × 5 wishes, "
+            f"{first['round']['places']:,} places")
+    figures = [
+        Figure(SECTION, f"Assignment, {size}", "s", seconds, target=f"< {TARGET_SECONDS:g} s",
+               met=sorted(seconds)[len(seconds) // 2] < TARGET_SECONDS,
+               note=", ".join(sorted({r["status"] for r in results}))),
+        Figure(SECTION, "Peak RSS of the solve", "MB", [r["peak_rss_mb"] for r in results]),
+    ]
+    for label, part, whole in FIGURES:
+        for side, name in (("round", "round"), ("first_come", "first-come")):
+            figures.append(Figure(
+                SECTION, f"{label}: {name}", "%",
+                [_percent(r[side], part, whole) for r in results],
+                note=f"{first[side][part]:,} / {first[side][whole]:,}"))
+    return figures
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.round", description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=4000)
@@ -83,16 +136,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.child:
         return child(args)
-    command = [sys.executable, "-m", "bench.round", "--child", *(argv or sys.argv[1:])]
-    result = json.loads(subprocess.run(command, capture_output=True, text=True,
-                                       check=True).stdout)
+    result = measure(argv or sys.argv[1:])
     print(f"{args.candidates} candidates × 5 wishes, {args.companies} companies: "
           f"{result['status']} in {result['seconds']} s, peak RSS {result['peak_rss_mb']} MB")
-    rows = [("candidates with ≥ 1 interview", "with_interview", "candidates"),
-            ("got their 1st wish", "first_wish", "ranked"), ("got a top-3 wish", "top3", "ranked"),
-            ("shortlisted pairs met", "shortlisted_met", "shortlisted_pairs"),
-            ("places left empty", "places_empty", "places")]
-    for label, part, whole in rows:
+    for label, part, whole in FIGURES:
         ours, theirs = result["round"], result["first_come"]
         print(f"  {label:32} round {ours[part]:>5} / {ours[whole]:<5}"
               f"  first-come {theirs[part]:>5} / {theirs[whole]}")

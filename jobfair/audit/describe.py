@@ -2,6 +2,7 @@
 translated sentences (and a few detail lines). An action missing here shows its code."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..labels import FAIR_STATUS, OUTCOME_STATUS, PARTICIPATION_STATUS, REGION
 
@@ -15,6 +16,7 @@ KINDS = {
     "export": _l("Exports"),
     "candidates": _l("Candidate imports"),
     "booking": _l("Bookings"),
+    "round": _l("Booking rounds"),
 }
 
 # The fair form's fields, under the labels the form shows.
@@ -45,6 +47,7 @@ EXPORTS = {
     "insertion-fairs": _l("the insertion export (fairs)"),
     "insertion-report": _l("the insertion report"),
     "badges": _l("the badges"),
+    "round-figures": _l("the booking round's figures"),
 }
 
 
@@ -162,6 +165,44 @@ def _booking_removed(d, names, entry):
              person=_someone(names.candidate(d.get("candidate_id")))), lines
 
 
+ROUND_FIELDS = {
+    "wishes_open_at": _l("Wishes open"),
+    "wishes_close_at": _l("Wishes close"),
+    "publish_at": _l("Publication of the interviews"),
+    "max_wishes": _l("Companies a candidate may rank"),
+}
+
+
+def _round_saved(d, names, entry):
+    lines = [(str(ROUND_FIELDS.get(field, field)), f"{_value(field, old)} → {_value(field, new)}")
+             for field, (old, new) in (d.get("changes") or {}).items()]
+    if d.get("created"):
+        return _("Set the booking round"), lines
+    return _("Changed the booking round"), lines
+
+
+def _seed(d):
+    return [(_("Seed"), str(d["seed"]))] if d.get("seed") is not None else []
+
+
+def _round_run_started(d, names, entry):
+    return _("Started the round's assignment"), _seed(d)
+
+
+def _round_run_finished(d, names, entry):
+    if d.get("status") == "empty":
+        return _("The round's assignment found nothing within its time limit"), _seed(d)
+    return ngettext("The round's assignment finished: %(num)d interview in %(seconds)s s",
+                    "The round's assignment finished: %(num)d interviews in %(seconds)s s",
+                    d.get("interviews", 0), seconds=d.get("seconds", 0)), _seed(d)
+
+
+def _round_published(d, names, entry):
+    return ngettext("Published the round's assignment: %(num)d interview booked",
+                    "Published the round's assignment: %(num)d interviews booked",
+                    d.get("interviews", 0)), _seed(d)
+
+
 def _export(d, names, entry):
     lines = []
     if d.get("company"):
@@ -196,6 +237,10 @@ DESCRIBE = {
     "candidates.import": _import,
     "booking.removed_with_slot": _booking_removed,
     "export.downloaded": _export,
+    "round.saved": _round_saved,
+    "round.run_started": _round_run_started,
+    "round.run_finished": _round_run_finished,
+    "round.published": _round_published,
 }
 
 

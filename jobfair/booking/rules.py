@@ -77,10 +77,21 @@ def check_profile(candidate):
                              items=items))
 
 
+def round_pending(fair):
+    """A fair with a booking round (jobfair/round/) opens first-come once the round is published.
+
+    ``fair.booking_round`` is loaded once per fair object (a many-to-one backref)."""
+    return fair.booking_round is not None and fair.booking_round.published_at is None
+
+
+def first_come_open(fair, now=None):
+    """Whether first-come booking is open now: the rule of ``check_booking_window``."""
+    return not round_pending(fair) and booking_open(fair, now or utcnow())
+
+
 def check_booking_window(fair, now=None):
     now = now or utcnow()
-    # A fair with a booking round (jobfair/round/) opens first-come once the round is published.
-    if fair.booking_round is not None and fair.booking_round.published_at is None:
+    if round_pending(fair):
         raise DomainError(_l("Booking opens once the interviews of the booking round are "
                              "published."))
     if booking_open(fair, now):

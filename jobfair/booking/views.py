@@ -32,10 +32,10 @@ from ..candidate.services import missing_profile_items
 from ..database import read_only_transactions
 from ..errors import DomainError
 from ..extensions import db
-from ..fairs.lifecycle import booking_open, is_over, is_public
+from ..fairs.lifecycle import is_over, is_public
 from ..htmx import is_htmx, render
 from ..models import Booking, Candidate, Cohort, Fair, Participation, Slot, utcnow
-from . import ics, queries, services
+from . import ics, queries, rules, services
 from .forms import DirectoryFilterForm, MoveForm
 
 bp = Blueprint("booking", __name__)
@@ -121,7 +121,9 @@ def directory(fair_id):
     # The URL is pushed to the history; restoring it (no cache) asks for the whole page.
     block = None if request.headers.get("HX-History-Restore-Request") else "results"
     return render(DIRECTORY, block=block, fair=fair, form=form, entries=entries,
-                  filtered=any(form.filters().values()), booking_is_open=booking_open(fair))
+                  filtered=any(form.filters().values()),
+                  booking_is_open=rules.first_come_open(fair),
+                  round_pending=rules.round_pending(fair))
 
 
 # --- A company's page and booking -----------------------------------------------------------
@@ -150,7 +152,8 @@ def _company_context(candidate, fair, participation, error=None, notice=None):
         "mine": mine, "reserved": reserved,
         "open_slots": [s for s in slots if reserved[s.id] is None],
         "entry": entry, "place": queries.waiting_place(entry) if entry else None,
-        "move_form": move_form, "booking_is_open": booking_open(fair),
+        "move_form": move_form, "booking_is_open": rules.first_come_open(fair),
+        "round_pending": rules.round_pending(fair),
         "missing": missing_profile_items(candidate), "error": error, "notice": notice,
         "new_nonce": lambda: str(uuid.uuid4()),
     }

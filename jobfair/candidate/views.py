@@ -19,11 +19,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ..actions import attempt
 from ..auth.access import role_required
+from ..booking.rules import first_come_open, round_pending
 from ..text import slugify
 from ..errors import DomainError
 from ..extensions import db
@@ -70,6 +71,7 @@ def home():
             .join(fair_cohorts, fair_cohorts.c.fair_id == Fair.id)
             .where(fair_cohorts.c.cohort_id == candidate.cohort_id)
             .order_by(Fair.day)
+            .options(selectinload(Fair.booking_round))  # "My wishes" where there is a round
         ).all()
         fairs = [fair for fair in invited if lifecycle.is_public(fair) and not lifecycle.is_over(fair)]
         past_fairs = [fair for fair in invited if situation_open(fair)]
@@ -77,9 +79,10 @@ def home():
     return render_template(
         "candidate/home.html",
         candidate=candidate,
-        fairs=[(fair, lifecycle.booking_open(fair, now), fair.booking_opens_at > now) for fair in fairs],
+        fairs=[(fair, first_come_open(fair, now), fair.booking_opens_at > now)
+               for fair in fairs],
         missing=missing_profile_items(candidate),
-        past_fairs=past_fairs,
+        past_fairs=past_fairs, round_pending=round_pending,
     )
 
 

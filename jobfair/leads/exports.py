@@ -94,6 +94,11 @@ def download(prefix, participation, data, extension):
     name = f"{prefix}-{slugify(participation.fair.name) or participation.fair.id}.{extension}"
     audit.record_download(current_user, prefix, extension, fair=participation.fair_id,
                           obj=participation, company=participation.company.name)
+    return attachment(data, name, extension)
+
+
+def attachment(data, name, extension):
+    """``data`` as a private attachment called ``name`` (never cached)."""
     response = Response(data, mimetype=MIMETYPES[extension])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import services as audit
 from ..booking import services as booking
 from ..errors import DomainError
 from ..extensions import db
@@ -30,6 +31,7 @@ from ..models import (
     Wish,
     utcnow,
 )
+from ..timeutil import utc_to_local
 from . import problems
 
 # A run that has not finished after this long is taken to have died: it may be run again.
@@ -75,18 +77,32 @@ def check_round_values(fair, opens, closes, publish, max_wishes):
                           field="max_wishes")
 
 
-def set_round(fair, opens, closes, publish, max_wishes):
-    """Create or change the fair's round (until it is published)."""
+def _audited_values(booking_round):
+    """The round's settings as the form shows them (instants in local time), for the log."""
+    return {"wishes_open_at": utc_to_local(booking_round.wishes_open_at),
+            "wishes_close_at": utc_to_local(booking_round.wishes_close_at),
+            "publish_at": utc_to_local(booking_round.publish_at),
+            "max_wishes": booking_round.max_wishes}
+
+
+def set_round(fair, opens, closes, publish, max_wishes, user=None):
+    """Create or change the fair's round (until it is published); logged as ``round.saved``."""
     check_round_values(fair, opens, closes, publish, max_wishes)
     booking_round = round_of(fair)
-    if booking_round is None:
+    created = booking_round is None
+    if created:
         booking_round = BookingRound(fair_id=fair.id)
         db.session.add(booking_round)
     elif booking_round.published_at is not None:
         raise DomainError(_l("The assignment is published: the round can no longer change."))
+    before = {} if created else _audited_values(booking_round)
     booking_round.wishes_open_at, booking_round.wishes_close_at = opens, closes
     booking_round.publish_at, booking_round.max_wishes = publish, max_wishes
     db.session.flush()
+    changes = audit.changes(before, _audited_values(booking_round))
+    if created or changes:
+        audit.record("round.saved", user, fair, booking_round, created=created,
+                     changes=changes)
     return booking_round
 
 
@@ -270,6 +286,7 @@ def run_assignment(booking_round, user, seed, time_limit, now=None):
     from .simulation import first_come
 
     claim_run(booking_round, now)
+    audit.record("round.run_started", user, booking_round.fair_id, booking_round, seed=seed)
     db.session.commit()
     try:
         problem = problems.build(booking_round, now)
@@ -285,6 +302,9 @@ def run_assignment(booking_round, user, seed, time_limit, now=None):
             started_by_id=user.id, started_at=now or utcnow())
         db.session.add(run)
         release_run(booking_round)
+        audit.record("round.run_finished", user, booking_round.fair_id, run, seed=seed,
+                     status=run.status, solver_status=run.solver_status, seconds=run.seconds,
+                     interviews=len(run.result))
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -320,13 +340,9 @@ def publish(booking_round, run, user, now=None):
     bookings = publication.book_all(booking_round, run, now)
     run.status, run.published_at = "published", now
     db.session.flush()
+    audit.record("round.published", user, booking_round.fair_id, run, seed=run.seed,
+                 interviews=len(bookings))
     return bookings
-
-
-def round_pending(fair):
-    """True while the fair has a round not yet published: first-come booking waits for it."""
-    booking_round = fair.booking_round  # loaded once per fair object (many-to-one backref)
-    return booking_round is not None and booking_round.published_at is None
 
 
 def candidate_wishes(booking_round, candidate_id):

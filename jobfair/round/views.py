@@ -14,15 +14,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..audit import services as audit
 from ..auth.access import role_required
 from ..booking.views import fair_or_404 as candidate_fair_or_404
 from ..booking.views import own_candidate_or_404
 from ..errors import DomainError
 from ..extensions import db
+from ..leads import exports as leads_exports
 from ..models import AssignmentRun, Candidate, Fair, RoundInvitation, utcnow
 from ..schedule.access import own_participation_or_404
+from ..text import slugify
 from ..timeutil import local_to_utc, utc_to_local
-from . import figures, queries, services
+from . import exports, figures, queries, services
 from .forms import AnswerForm, DecisionForm, PublishForm, RoundForm, RunForm, SearchForm, WishesForm
 
 bp = Blueprint("round", __name__)
@@ -71,7 +74,7 @@ def organizer_round(fair_id):
         try:
             services.set_round(fair, _utc(form.wishes_open_at.data),
                                _utc(form.wishes_close_at.data), _utc(form.publish_at.data),
-                               form.max_wishes.data)
+                               form.max_wishes.data, current_user)
             db.session.commit()
             flash(_("The booking round is saved."), "success")
             return redirect(url_for(".organizer_round", fair_id=fair.id), code=303)
@@ -139,6 +142,33 @@ def publish(fair_id):
     flash(ngettext("Published: %(num)d interview booked, emails queued.",
                    "Published: %(num)d interviews booked, emails queued.", len(made)), "success")
     return target
+
+
+def _figures_download(fair_id, extension):
+    fair = _fair_or_404(fair_id)
+    booking_round = services.round_of(fair)
+    latest = queries.runs(booking_round, limit=1) if booking_round else []
+    if not latest or latest[0].status == "empty":
+        flash(_("Run the assignment first: its figures can then be downloaded."), "error")
+        return redirect(url_for(".organizer_round", fair_id=fair.id), code=303)
+    run = latest[0]
+    data = exports.to_csv(run) if extension == "csv" else exports.to_xlsx(run)
+    audit.record_download(current_user, "round-figures", extension, fair=fair.id, obj=run,
+                          seed=run.seed)
+    return leads_exports.attachment(
+        data, f"round-figures-{slugify(fair.name) or fair.id}-{run.id}.{extension}", extension)
+
+
+@bp.route("/organizer/fairs/<int:fair_id>/round/figures.csv")
+@role_required("organizer")
+def figures_csv(fair_id):
+    return _figures_download(fair_id, "csv")
+
+
+@bp.route("/organizer/fairs/<int:fair_id>/round/figures.xlsx")
+@role_required("organizer")
+def figures_xlsx(fair_id):
+    return _figures_download(fair_id, "xlsx")
 
 
 # --- Candidate -------------------------------------------------------------------------------

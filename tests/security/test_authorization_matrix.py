@@ -204,6 +204,8 @@ ACCESS = {
     "round.organizer_round": both(ORGANIZER),
     "round.run": {"POST": ORGANIZER},
     "round.publish": {"POST": ORGANIZER},
+    "round.figures_csv": {"GET": ORGANIZER},  # the run's fairness figures (a download)
+    "round.figures_xlsx": {"GET": ORGANIZER},
     "round.wishes": both(ANY_CANDIDATE),
     "round.answer": {"POST": ANY_CANDIDATE},
     "round.company_round": {"GET": COMPANY_A},

@@ -1,0 +1,26 @@
+"""The round's bench is a scenario of ``python -m bench`` (``--only round``): its figures, in the
+"Booking round" section, say the solve's time and memory and the round beside first-come."""
+from types import SimpleNamespace
+
+from bench import __main__ as orchestrator
+from bench import round as round_bench
+
+
+def test_round_is_a_scenario_of_the_bench_run_once():
+    args = orchestrator.parse(["--only", "round", "--db", "sqlite"])
+    assert args.scenarios == ["round"]
+    assert "round" in orchestrator.IN_PROCESS and round_bench.WHEN == "once"
+
+
+def test_the_round_scenario_reports_time_memory_and_both_sides(tmp_path):
+    ctx = SimpleNamespace(quick=True, runs=1, workdir=tmp_path, log=lambda message: None)
+    figures = {f.name: f for f in round_bench.run(ctx)}
+    assert {f.section for f in figures.values()} == {"Booking round"}
+    [solve] = [f for name, f in figures.items() if name.startswith("Assignment, ")]
+    assert solve.met is True and solve.unit == "s"
+    assert figures["Peak RSS of the solve"].values[0] > 0
+    ours = figures["Candidates with ≥ 1 interview: round"]
+    theirs = figures["Candidates with ≥ 1 interview: first-come"]
+    assert ours.values[0] >= theirs.values[0]
+    for label, _part, _whole in round_bench.FIGURES:
+        assert f"{label}: round" in figures and f"{label}: first-come" in figures
