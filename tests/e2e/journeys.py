@@ -45,3 +45,16 @@ def expect_one_page(page):
     expect(page.locator("main")).to_have_count(1)
     expect(page.locator("h1")).to_have_count(1)
     expect(page.locator("header.site-header")).to_have_count(1)
+
+
+def give_consent(tab, fair):
+    """The candidate lets the fair's companies see their CV and contact details (My data)."""
+    page = tab.page
+    menu(tab, "Mes données")
+    expect(heading(tab)).to_have_text("Mes données")
+    page.get_by_role("link", name=f"Décider de ce que voient les entreprises de {fair}",
+                     exact=True).click()
+    expect(heading(tab)).to_have_text(f"Ce que voient les entreprises de {fair}")
+    page.get_by_role("button", name="J’accepte de partager mon CV et mes coordonnées avec ces "
+                     "entreprises", exact=True).click()
+    expect(flash(tab)).to_contain_text("Votre consentement est enregistré")

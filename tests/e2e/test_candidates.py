@@ -36,7 +36,15 @@ from playwright.sync_api import expect
 
 from jobfair.timeutil import utc_to_local
 
-from .journeys import expect_same_document, flash, heading, log_in, mark_document, menu
+from .journeys import (
+    expect_same_document,
+    flash,
+    give_consent,
+    heading,
+    log_in,
+    mark_document,
+    menu,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -552,6 +560,10 @@ def test_imported_candidate_activates_completes_the_profile_and_books(
     assert response.status == 200 and response.body() == cv
     tab.check("06-profile-complete")
 
+    # --- Companies see her name, contacts and CV once she agrees (law 09-08).
+    give_consent(tab, DEMO_FAIR)
+    tab.check("06b-consent-given")
+
     # --- The directory: search as you type, filters.
     open_directory(tab)
     expect(page.locator(".bk-count")).to_have_text("12 entreprises")
@@ -768,6 +780,7 @@ def test_waitlisted_candidate_is_booked_when_another_cancels(open_page, demo_dat
     upload_cv(tab, "mon-cv.pdf", cv_pdf(waiting_name))
     expect(flash(tab)).to_contain_text("Votre CV est enregistré.")
     expect(page.locator("#profile-complete")).to_be_visible()
+    give_consent(tab, DEMO_FAIR)  # the company will see who took the place
 
     open_directory(tab)
     search_as_you_type(page, "oasis")
