@@ -83,7 +83,9 @@ def run_pip_audit():
     """True unless the vulnerability service reports a vulnerability in the pinned sets."""
     print("== pip-audit (requirements.txt, requirements-dev.txt) ==")
     command = _tool("pip-audit") + [
-        "-r", "requirements-dev.txt", "--no-deps", "--disable-pip", "--progress-spinner", "off",
+        # Both files: pip-audit does not follow requirements-dev.txt's "-r requirements.txt".
+        "-r", "requirements.txt", "-r", "requirements-dev.txt",
+        "--no-deps", "--disable-pip", "--progress-spinner", "off",
         "--timeout", "10", "--format", "json"]
     try:
         result = _run(command, timeout=PIP_AUDIT_TIMEOUT)
