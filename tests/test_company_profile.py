@@ -4,7 +4,6 @@ import re
 import pytest
 
 from jobfair import invitations
-from jobfair.auth import services as auth_services
 from jobfair.company import services
 from jobfair.errors import DomainError
 from jobfair.extensions import db

@@ -20,7 +20,7 @@ import pytest
 
 from jobfair import create_app
 from jobfair.config import TestConfig
-from jobfair.extensions import db, limiter
+from jobfair.extensions import limiter
 
 from ..conftest import csrf_token_from
 from . import matrix_world
