@@ -60,6 +60,10 @@ def logged_in(servers, people, page):
         n, email = numbered
         browser = Browser(*servers).login(email, PASSWORD, server=n)
         browser.csrf = browser.token(page, server=n + 1)
+        # The race opens fresh connections: gunicorn closes an idle keep-alive connection after
+        # 2 s, and a request sent on it just as it closes is reset (a client-side race that a
+        # browser retries, and that says nothing about the server).
+        browser.http.close()
         return browser
 
     with ThreadPoolExecutor(max_workers=8) as pool:
