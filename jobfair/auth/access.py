@@ -1,10 +1,11 @@
 """Who may reach a view: decided here, never by hiding a button."""
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 
 from ..extensions import db, login_manager
 from ..models import User
@@ -70,13 +71,19 @@ def role_required(*roles):
     return decorator
 
 
+@cache
+def _user_statement():
+    # Built once per process: every signed-in request runs it.
+    return select(User).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(session_id):
     """The cookie holds "<id>:<nonce>"; a changed nonce ends the session."""
     user_id, _, nonce = session_id.partition(":")
     if not user_id.isdigit() or not nonce:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(_user_statement(), {"user_id": int(user_id)})
     if user is None or user.session_nonce != nonce or not user.is_enabled:
         return None
     return user

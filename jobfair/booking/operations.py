@@ -45,6 +45,9 @@ def book(candidate, slot, now=None, nonce=None):
     if first is not None and first.slot_id == slot.id and first.status != "cancelled":
         return first
     nonce = None if first is not None else nonce  # used already: an ordinary booking
+    # The rules on what is loaded first: a full slot (most answers of a rush) is refused
+    # without reading the candidate's bookings. Then every rule, on the fresh bookings.
+    check_can_book(candidate, slot, [], now)
     live = live_bookings(candidate.id, participation.fair_id)
     check_can_book(candidate, slot, live, now)
     take_seat_or_refuse(slot)

@@ -7,10 +7,11 @@ no-show): the ones that count against the fair's limits and that the partial uni
 allow once per candidate and slot, and per candidate and company.
 """
 from datetime import timedelta
+from functools import cache
 
 from flask_babel import LazyString, format_datetime, format_time, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..candidate.services import missing_profile_items
@@ -37,17 +38,25 @@ def _datetime(instant):
 # --- Reading what the rules need (fresh: after the lock) -------------------------------
 
 
-def live_bookings(candidate_id, fair_id):
-    """The candidate's bookings in this fair that are not cancelled, re-read from the database."""
-    return db.session.scalars(
+@cache
+def _live_bookings_statement():
+    # Built once per process (the booking hot path runs it on every request).
+    return (
         select(Booking)
         .join(Participation, Booking.participation_id == Participation.id)
-        .where(Booking.candidate_id == candidate_id, Participation.fair_id == fair_id,
-               Booking.status != "cancelled")
+        .where(Booking.candidate_id == bindparam("candidate_id"),
+               Participation.fair_id == bindparam("fair_id"), Booking.status != "cancelled")
         .options(joinedload(Booking.slot),
                  joinedload(Booking.participation).joinedload(Participation.company))
         .order_by(Booking.id)
         .execution_options(populate_existing=True)
+    )
+
+
+def live_bookings(candidate_id, fair_id):
+    """The candidate's bookings in this fair that are not cancelled, re-read from the database."""
+    return db.session.scalars(
+        _live_bookings_statement(), {"candidate_id": candidate_id, "fair_id": fair_id}
     ).unique().all()
 
 

@@ -13,8 +13,10 @@ row (its first lock) and then for slot rows; waitlist promotion, which runs insi
 candidate's transaction, takes the waiting candidates' rows and extra slot rows with
 ``SKIP LOCKED`` (never waiting), and a move updates its two slots in id order.
 """
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import DomainError
@@ -22,16 +24,35 @@ from ..extensions import db
 from ..models import Booking, Candidate, Slot
 from .rules import NOT_ACTIVE, SLOT_TAKEN
 
-def lock_candidate(candidate_id, skip_locked=False):
-    """Hold the candidate's row until the transaction ends (a no-op on SQLite, which is serialised).
 
-    With ``skip_locked`` (PostgreSQL) it does not wait: False when another
-    transaction holds the row right now.
+# The statements of the hot path are built once per process: composing a statement costs
+# more CPU than running it (SQLAlchemy caches the compiled SQL, not the Python objects).
+@cache
+def _lock_statement(skip_locked):
+    return (select(Candidate.id).where(Candidate.id == bindparam("candidate_id"))
+            .with_for_update(skip_locked=skip_locked))
+
+
+@cache
+def _seat_statement(delta):
+    guard = ((Slot.booked_count < Slot.capacity) & Slot.is_blocked.is_(False) if delta > 0
+             else Slot.booked_count > 0)
+    return (update(Slot).where(Slot.id == bindparam("slot_id"), guard)
+            .values(booked_count=Slot.booked_count + delta)
+            .execution_options(synchronize_session=False))
+
+
+def lock_candidate(candidate_id, skip_locked=False):
+    """Hold the candidate's row until the transaction ends.
+
+    SQLite needs no lock: a write transaction there begins with ``BEGIN IMMEDIATE``, which
+    already serialises writers (jobfair/database.py), so no statement is sent. With
+    ``skip_locked`` (PostgreSQL) it does not wait: False when another transaction holds
+    the row right now.
     """
-    locked = db.session.scalar(
-        select(Candidate.id).where(Candidate.id == candidate_id)
-        .with_for_update(skip_locked=skip_locked)
-    )
+    if db.session.get_bind().dialect.name == "sqlite":
+        return True
+    locked = db.session.scalar(_lock_statement(skip_locked), {"candidate_id": candidate_id})
     return locked is not None
 
 
@@ -44,23 +65,13 @@ def lock_slot_if_free(slot_id):
 
 def take_seat(slot_id):
     """The database decides who gets a place: one row updated, or none."""
-    taken = db.session.execute(
-        update(Slot)
-        .where(Slot.id == slot_id, Slot.booked_count < Slot.capacity, Slot.is_blocked.is_(False))
-        .values(booked_count=Slot.booked_count + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    taken = db.session.execute(_seat_statement(+1), {"slot_id": slot_id}).rowcount == 1
     _expire_count(slot_id)
     return taken
 
 
 def release_seat(slot_id):
-    db.session.execute(
-        update(Slot)
-        .where(Slot.id == slot_id, Slot.booked_count > 0)
-        .values(booked_count=Slot.booked_count - 1)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(_seat_statement(-1), {"slot_id": slot_id})
     _expire_count(slot_id)
 
 

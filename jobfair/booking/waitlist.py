@@ -1,8 +1,10 @@
 """The waitlist: a candidate waits for a company with no free slot they could book; a freed
 place goes to the earliest waiting candidate whom every rule allows, in the freeing transaction.
 """
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -160,13 +162,20 @@ def _promote(candidate, slots, live, now):
     return None
 
 
-def close_waiting_entry(candidate_id, participation_id, booking):
-    """A candidate who books the company directly leaves its waitlist (as booked)."""
-    db.session.execute(
+@cache
+def _close_waiting_statement():
+    return (
         update(WaitlistEntry)
-        .where(WaitlistEntry.candidate_id == candidate_id,
-               WaitlistEntry.participation_id == participation_id,
+        .where(WaitlistEntry.candidate_id == bindparam("w_candidate"),
+               WaitlistEntry.participation_id == bindparam("w_participation"),
                WaitlistEntry.status == "waiting")
-        .values(status="booked", booking_id=booking.id)
+        .values(status="booked", booking_id=bindparam("w_booking"))
         .execution_options(synchronize_session=False)
     )
+
+
+def close_waiting_entry(candidate_id, participation_id, booking):
+    """A candidate who books the company directly leaves its waitlist (as booked)."""
+    db.session.execute(_close_waiting_statement(), {
+        "w_candidate": candidate_id, "w_participation": participation_id,
+        "w_booking": booking.id})
