@@ -58,6 +58,9 @@ def create_app(config=None):
     passwords.init_app(app)
     _register_blueprints(app)
     _register_request_hooks(app)
+    from .kiosk import views as kiosk_views
+
+    kiosk_views.init_app(app)  # after the hooks above: a kiosk account reaches nothing else
     _register_error_handlers(app)
 
     from . import cli
@@ -95,6 +98,7 @@ def _register_blueprints(app):
     from .followups.views import bp as followups_bp
     from .imports.views import bp as imports_bp
     from .insertion.views import bp as insertion_bp
+    from .kiosk.views import bp as kiosk_bp
     from .leads.views import bp as leads_bp
     from .main.views import bp as main_bp
     from .organizer.views import bp as organizer_bp
@@ -111,7 +115,7 @@ def _register_blueprints(app):
         main_bp, auth_bp, organizer_bp, company_bp, staff_bp, candidate_bp,
         programme_bp, fairs_bp, companies_bp, booths_bp, schedule_bp, imports_bp, booking_bp,
         badges_bp, checkin_bp, leads_bp, dashboard_bp, outcomes_bp, followups_bp, insertion_bp,
-        audit_bp, round_bp, privacy_bp, queues_bp,
+        audit_bp, round_bp, privacy_bp, queues_bp, kiosk_bp,
     ):
         app.register_blueprint(blueprint)
     visibility.init_app(app)  # company_view() for the company-side templates

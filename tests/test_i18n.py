@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from jobfair.audit import services as audit
 from jobfair.auth import services
 from jobfair.extensions import db
-from jobfair.models import Booking, Position
+from jobfair.kiosk import services as kiosk_services
+from jobfair.models import Booking, Position, User
 
 from .conftest import AuthActions
 
@@ -306,6 +308,7 @@ def world(make, organizer, candidate, company_rep, staff):
                  booth="A1", company=company.name, participation_id=participation.id)
     audit.record("export.downloaded", company_rep, fair, participation, kind="leads",
                  format="csv")
+    kiosk, _link = kiosk_services.create_kiosk(fair, "Entrée A — borne 1", organizer)
     db.session.flush()
     world = {
         "emails": {
@@ -313,6 +316,7 @@ def world(make, organizer, candidate, company_rep, staff):
             "company_rep": company_rep.email,
             "staff": staff.email,
             "candidate": candidate.email,
+            "kiosk": kiosk.user.email,
         },
         "invitation_token": token,
         # Values for the URL rules of the pages, by argument name.
@@ -362,7 +366,8 @@ def _walk_plan(world):
 # or an uploaded file. (Files that are not HTML, such as CVs and calendars, are skipped
 # when they are met.)
 NOT_PAGES = {"static", "main.vendor", "main.healthz", "auth.index", "auth.accept_invitation",
-             "auth.reset_password", "imports.preview", "candidate.cv", "followups.answer_link"}
+             "auth.reset_password", "imports.preview", "candidate.cv", "followups.answer_link",
+             "kiosk.kiosk_label"}  # the label PDF exists only right after a kiosk check-in
 
 
 def _every_other_page(app, world, planned):
@@ -387,8 +392,22 @@ def _every_other_page(app, world, planned):
     return pages
 
 
+def _kiosk_client(auth, email, locale):
+    """A kiosk has no password (it opens with a one-time link): signed in through the session;
+    its language switch is its own (the layout's is 403 for a kiosk)."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    with auth.client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = user.get_id(), True
+    if locale != "fr":
+        response = auth.post("/kiosk/language", {"locale": locale}, page="/kiosk/")
+        assert response.status_code == 303
+    return auth
+
+
 def _client_for(app, role, emails, locale):
     auth = AuthActions(app.test_client())
+    if role == "kiosk":
+        return _kiosk_client(auth, emails[role], locale)
     if role:
         response = auth.login(emails[role])
         assert response.status_code == 303, f"{role} could not log in"

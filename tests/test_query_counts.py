@@ -445,3 +445,27 @@ def test_personal_data_pages_of_the_organizer(auth, client, make, organizer, boo
     url = ("/organizer/privacy" if page == "requests"
            else f"/organizer/fairs/{bookable.fair.id}/privacy")
     assert_constant(lambda: client.get(url), grow)
+
+
+# --- The self check-in kiosk (issue 13) ------------------------------------------------------
+
+
+def test_kiosk_welcome_with_the_interviews_of_the_day(auth, client, make, organizer, live):
+    from jobfair.kiosk import services as kiosk_services
+
+    person = make.bookable_candidate(live.cohort)
+    shown = badge(make, live.fair, person)
+
+    def grow(n):
+        for index in range(n):
+            add_live_company(make, live)
+            table = live.tables[-1]
+            make.booking(slot_from_now(make, table, 120 + 25 * len(live.tables) + index), person)
+
+    kiosk, _link = kiosk_services.create_kiosk(live.fair, "Borne 1", organizer)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = kiosk.user.get_id(), True
+    response = auth.post("/kiosk/badge", {"code": shown.token}, page="/kiosk/")
+    assert response.status_code == 303
+    assert_constant(lambda: client.get("/kiosk/welcome"), grow)

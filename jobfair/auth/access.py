@@ -15,6 +15,7 @@ ROLE_HOMES = {
     "company_rep": "company.home",
     "staff": "staff.home",
     "candidate": "candidate.home",
+    "kiosk": "kiosk.kiosk_start",
 }
 
 
@@ -23,6 +24,7 @@ ROLE_LABELS = {
     "company_rep": _l("company representative"),
     "staff": _l("on-site staff"),
     "candidate": _l("candidate"),
+    "kiosk": _l("self check-in kiosk"),
 }
 
 # Each role sees only its own navigation.
@@ -46,6 +48,7 @@ ROLE_NAVIGATION = {
     "staff": [("staff.home", _l("My fairs"))],
     "candidate": [("candidate.home", _l("My space")), ("candidate.profile", _l("My profile")),
                   ("privacy.my_data", _l("My data"))],
+    "kiosk": [],  # a kiosk reaches its kiosk pages only (kiosk/views.py)
 }
 
 

@@ -10,7 +10,9 @@ from ..extensions import db
 from .base import one_of, utcnow
 from ..text import fold
 
-ROLES = ("organizer", "company_rep", "staff", "candidate")
+ROLES = ("organizer", "company_rep", "staff", "candidate", "kiosk")
+# A kiosk (a device, models/kiosks.py) is never invited.
+INVITABLE_ROLES = ROLES[:4]
 
 
 def new_session_nonce():
@@ -70,7 +72,7 @@ class Invitation(db.Model):
     """A signed, expiring, single-use link that creates an account."""
 
     __tablename__ = "invitations"
-    __table_args__ = (one_of("role", ROLES, "role"),)
+    __table_args__ = (one_of("role", INVITABLE_ROLES, "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Only a hash of the token is stored: a database leak gives no usable link.

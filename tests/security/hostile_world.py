@@ -8,9 +8,12 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
+from sqlalchemy import select
+
 from jobfair.auth import services as auth_services
 from jobfair.extensions import db
 from jobfair.followups import services as followup_services
+from jobfair.kiosk import services as kiosk_services
 from jobfair.models import (
     Badge,
     CheckIn,
@@ -18,13 +21,14 @@ from jobfair.models import (
     FollowUpRequest,
     Outcome,
     Position,
+    User,
     utcnow,
 )
 from jobfair.timeutil import local_today
 
 from ..conftest import AuthActions
 
-ROLES = ("organizer", "company_rep", "staff", "candidate")
+ROLES = ("organizer", "company_rep", "staff", "candidate", "kiosk")
 
 
 def build(make):
@@ -79,6 +83,7 @@ def build(make):
         "nouvelle.recrue@example.ma", "staff", invited_by=organizer)
     erasure = ErasureRequest(candidate_id=other.candidate.id)  # the organizers' queue
     db.session.add(erasure)
+    kiosk, _link = kiosk_services.create_kiosk(live, "Entrée A — borne 1", organizer)
     db.session.commit()
 
     ids = {
@@ -88,12 +93,13 @@ def build(make):
         "cohort_id": cohort.id, "operator_id": cohort.operator_id, "track_id": cohort.track_id,
         "user_id": person.id, "booth_id": free_booth.id, "outcome_id": outcome.id,
         "checkin_id": checkin.id, "token": "no-such-token", "erasure_id": erasure.id,
+        "kiosk_id": kiosk.id,
     }
     live_ids = {"fair_id": live.id}
     past_ids = {"fair_id": past.id, "participation_id": past_participation.id}
     return SimpleNamespace(
         emails={"organizer": organizer.email, "company_rep": rep.email, "staff": staff.email,
-                "candidate": person.email},
+                "candidate": person.email, "kiosk": kiosk.user.email},
         ids=ids, live_ids=live_ids, past_ids=past_ids, badge_token=badge.token,
         invitation_token=invitation_token, followup_token=followup_services.link_token(request),
         requested_participation_id=requested.id, booked_slot_id=booked.id,
@@ -104,6 +110,11 @@ def build(make):
 
 def client_for(app, world, role):
     auth = AuthActions(app.test_client())
+    if role == "kiosk":  # a device has no password: it opens with a one-time link
+        user = db.session.scalar(select(User).where(User.email == world.emails[role]))
+        with auth.client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+        return auth
     if role:
         response = auth.login(world.emails[role])
         assert response.status_code == 303, f"{role} could not log in"

@@ -27,6 +27,7 @@ from jobfair.checkin import services as checkin_services
 from jobfair.extensions import db
 from jobfair.followups.services import link_token
 from jobfair.imports import uploads
+from jobfair.kiosk import services as kiosk_services
 from jobfair.models import (
     ErasureRequest,
     FollowUpAnswer,
@@ -39,8 +40,9 @@ from jobfair.models import (
 from jobfair.timeutil import local_today
 
 # "staff_b" works at another fair: the scanner of this one is not theirs.
+# "kiosk": the fair's self check-in kiosk (issue 13), a device that reaches its kiosk pages only.
 ROLES = ("anonymous", "candidate_a", "candidate_b", "rep_a", "rep_b", "staff", "staff_b",
-         "organizer")
+         "organizer", "kiosk")
 
 CV_A = b"%PDF-1.4\n% cv-bytes-of-candidate-A\n%%EOF\n"
 CV_B = b"%PDF-1.4\n% cv-bytes-of-candidate-B\n%%EOF\n"
@@ -108,6 +110,7 @@ def build(make, instance_path):
     other_fair = make.fair(name="Job Fair Ailleurs", status="published")
     other_fair.staff.append(staff_b)
     organizer = make.user(role="organizer", email="orga.matrix@example.ma")
+    kiosk, kiosk_link = kiosk_services.create_kiosk(fair, "Entrée Matrix — borne 1", organizer)
 
     badge_a = badge_services.issue_badge(fair, cand_a)
     badge_b = badge_services.issue_badge(fair, cand_b)
@@ -157,7 +160,7 @@ def build(make, instance_path):
     world = World(
         users={"anonymous": None, "candidate_a": cand_a, "candidate_b": cand_b,
                "rep_a": side_a["rep"], "rep_b": side_b["rep"], "staff": staff,
-               "staff_b": staff_b, "organizer": organizer},
+               "staff_b": staff_b, "organizer": organizer, "kiosk": kiosk.user},
         url_values={
             "fair_id": fair.id, "slug": fair.slug,
             "participation_id": participation_a.id, "company_id": side_a["company"].id,
@@ -167,13 +170,16 @@ def build(make, instance_path):
             "outcome_id": outcomes["A"].id, "checkin_id": checkin.id,
             "cohort_id": cohort.id, "operator_id": cohort.operator_id,
             "track_id": cohort.track_id, "user_id": cand_a.id, "name": "htmx.min.js",
-            "erasure_id": erasure.id,
+            "erasure_id": erasure.id, "kiosk_id": kiosk.id,
+            # Not in a URL: what candidate A types at the kiosk (FORM_DATA).
+            "kiosk_code": kiosk_services.kiosk_code(badge_a.token),
         },
         per_endpoint={
             "auth.accept_invitation": {"token": invitation_token},
             "auth.reset_password": {"token": reset_token},
             "checkin.badge": {"token": badge_a.token},
             "followups.answer_link": {"token": link_token(follow_up)},
+            "kiosk.open_link": {"token": kiosk_link},
             "imports.preview": {"token": upload_token},
             "imports.confirm": {"token": upload_token},
             "imports.cancel": {"token": upload_token},

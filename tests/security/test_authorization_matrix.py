@@ -43,7 +43,8 @@ def access(ok=(), not_found=(), anonymous=LOGIN):
     return row
 
 
-PUBLIC = access(ok=EVERYONE, anonymous=OK)
+PEOPLE = tuple(role for role in ROLES if role != "kiosk")  # a kiosk reaches its pages only
+PUBLIC = access(ok=PEOPLE, anonymous=OK)
 ORGANIZER = access(ok=("organizer",))
 STAFF = access(ok=("staff", "staff_b"))
 ANY_CANDIDATE = access(ok=CANDIDATES)  # a candidate's own data: the URL names no one else
@@ -51,6 +52,7 @@ CANDIDATE_A = access(ok=("candidate_a",), not_found=("candidate_b",))  # A's boo
 ANY_REP = access(ok=REPS)  # the representative's own company: the URL names no company
 COMPANY_A = access(ok=("rep_a",), not_found=("rep_b",))  # company A's object in the URL
 SCANNER = access(ok=SCANNERS, not_found=("staff_b",))  # the fair's staff only
+KIOSK = access(ok=("kiosk",))
 
 
 def both(row):
@@ -68,7 +70,7 @@ ACCESS = {
     "auth.reset_password": both(PUBLIC),
     "auth.set_language": {"POST": PUBLIC},
     "main.healthz": {"GET": PUBLIC},
-    "main.vendor": {"GET": PUBLIC},
+    "main.vendor": {"GET": access(ok=EVERYONE, anonymous=OK)},  # htmx: the kiosk too
     "fairs.public": {"GET": PUBLIC},
     # /b/<token>: everyone gets a page; only the fair's staff and organizers see whose badge.
     "checkin.badge": {"GET": PUBLIC},
@@ -221,6 +223,21 @@ ACCESS = {
     "privacy.organizer_requests": {"GET": ORGANIZER},
     "privacy.confirm_erasure": {"POST": ORGANIZER},
     "privacy.fair_settings": both(ORGANIZER),
+    # The self check-in kiosk (issue 13): the organizer's kiosks; the one-time link opens on
+    # any device but a kiosk; the kiosk's own pages (its fair comes from its account).
+    "kiosk.organizer_kiosks": both(ORGANIZER),
+    "kiosk.revoke": {"POST": ORGANIZER},
+    "kiosk.send_codes": {"POST": ORGANIZER},
+    "kiosk.open_link": both(PUBLIC),
+    "kiosk.kiosk_start": {"GET": KIOSK},
+    "kiosk.kiosk_badge": {"POST": KIOSK},
+    "kiosk.kiosk_name": {"POST": KIOSK},
+    "kiosk.kiosk_welcome": {"GET": KIOSK},  # nobody identified: back to the start
+    "kiosk.kiosk_check_in": {"POST": KIOSK},
+    "kiosk.kiosk_print": {"GET": KIOSK},
+    "kiosk.kiosk_label": {"GET": access(not_found=("kiosk",))},  # only right after a check-in
+    "kiosk.kiosk_done": {"POST": KIOSK},
+    "kiosk.kiosk_language": {"POST": KIOSK},
 }
 
 # Who may see each secret of the world (the markers are in matrix_world.py). One's own name
@@ -258,14 +275,18 @@ FORM_DATA = {
     "companies.add_to_fair": lambda values: {"fair_id": values["fair_id"],
                                              "company_id": values["company_id"]},
     "queues.call_next": lambda values: {"called_to": "Table 1"},
+    "kiosk.kiosk_badge": lambda values: {"code": "not-a-badge-but-a-page"},
+    "kiosk.kiosk_name": lambda values: {"name": "Amina Zerhounia",
+                                        "kiosk_code": values["kiosk_code"]},
+    "kiosk.kiosk_language": lambda values: {"locale": "en"},
     "privacy.request_erasure": lambda values: {"understood": "y"},
     "privacy.fair_settings": lambda values: {"retention_months": "12",
                                              "shown_without_consent": "first_name"},
 }
 # Roles in the order they ask: the refused first, the owners (whose POSTs may change A's
 # objects) last.
-ORDER = ("anonymous", "candidate_b", "rep_b", "staff_b", "staff", "candidate_a", "rep_a",
-         "organizer")
+ORDER = ("anonymous", "candidate_b", "rep_b", "staff_b", "kiosk", "staff", "candidate_a",
+         "rep_a", "organizer")
 
 
 def _routes():

@@ -61,6 +61,8 @@ ACTIONS = {"companies.decide_participation": "approve", "company.toggle_position
 # Fields of endpoints whose form no page shows in this world (or shows without its inputs).
 EXTRA_FIELDS = {
     "auth.set_language": ["locale", "next"],
+    "kiosk.kiosk_check_in": ["nonce"],  # shown once someone is identified at the kiosk
+    "kiosk.kiosk_done": [],
     "auth.reset_password": ["password", "confirm"],
     "booking.move": ["slot_id"],
     "booking.book": [],
