@@ -1,12 +1,32 @@
-// The kiosk's print page: print the badge label (the PDF in the frame), on the button.
-// Without JavaScript the page still links the PDF and returns to the start.
+// The self check-in kiosk (templates/kiosk/): back to the start after a while on the pages
+// about a candidate (any touch or key restarts the delay), and the print button of the print
+// page (the badge label, a PDF in the frame). Without JavaScript the pages still work: the
+// PDF is linked, "Done" goes back, and the server forgets the candidate after a few minutes.
 (function () {
   "use strict";
+  var body = document.body;
+  var seconds = parseInt(body.getAttribute("data-return-after") || "0", 10);
+  if (seconds > 0) {
+    var timer = null;
+    var restart = function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        window.location.replace(body.getAttribute("data-start"));
+      }, seconds * 1000);
+    };
+    ["pointerdown", "keydown"].forEach(function (name) {
+      document.addEventListener(name, restart);
+    });
+    restart();
+    var note = document.getElementById("kiosk-return-note");
+    if (note) note.hidden = false;
+  }
+
   var button = document.getElementById("kiosk-print");
   if (!button) return;
   var frame = document.getElementById(button.getAttribute("data-frame"));
-
-  function printLabel() {
+  button.hidden = false;
+  button.addEventListener("click", function () {
     try {
       // The PDF viewer of the same-origin frame prints the label at its own size (62 × 100 mm).
       frame.contentWindow.focus();
@@ -14,8 +34,5 @@
     } catch (error) {
       window.print();
     }
-  }
-
-  button.hidden = false;
-  button.addEventListener("click", printLabel);
+  });
 })();
