@@ -108,6 +108,10 @@ def fill(database_url: str, scale: float = 1.0, reset: bool = False, seed: int =
         built = clock.perf_counter()
         with db.engine.begin() as connection:
             _write(connection, rows)
+        from jobfair.insertion import table  # the dashboard's resolved outcomes, as the app keeps them
+
+        table.rebuild()
+        db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                 c.execute(text("ANALYZE"))

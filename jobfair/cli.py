@@ -140,6 +140,22 @@ def shifted_slots(fix):
         click.echo(f"{len(found)} slots shifted: run again with --fix to put them back.")
 
 
+insertion_cli = AppGroup("insertion", help="The insertion dashboard's table of outcomes.")
+jobfair_cli.add_command(insertion_cli)
+
+
+@insertion_cli.command("rebuild")
+@click.option("--fair", "fair_id", type=int, help="Only this fair (its id).")
+def insertion_rebuild(fair_id):
+    """Recompute insertion_outcomes (each candidate's resolved outcome at each fair) from the
+    company outcomes and follow-up answers."""
+    from .insertion import table
+
+    written = table.rebuild(fair_id)
+    db.session.commit()
+    click.echo(f"{written} rows written.")
+
+
 @jobfair_cli.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False))
 def backup_command(target):

@@ -12,6 +12,7 @@ from .candidate.services import store_cv
 # One normaliser for demo data and invitations, so that duplicates are found in both.
 from .companies.matching import normalise_company_name
 from .extensions import db
+from .insertion import table as insertion_table
 from .models import (
     Booking,
     Booth,
@@ -393,4 +394,6 @@ def build_past_fair(today, cohort, participations, candidates):
                 fair_id=fair.id, candidate_id=candidate.id, request_id=request.id, source="candidate",
                 status=status, answered_at=local_to_utc(answered, time(19, 30)), **values,
             ))
+    db.session.flush()
+    insertion_table.rebuild(fair.id)
     return fair

@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from jobfair.extensions import db
 from jobfair.insertion import rates
+from jobfair.insertion import table as insertion_table
 from jobfair.insertion.rates import Answer, CompanyOutcome, Row
 from jobfair.models import FollowUpAnswer, Lead, Outcome
 from jobfair.timeutil import local_today
@@ -171,7 +172,7 @@ def meeting(make, fair_, company_, candidate_user, status="attended"):
 def outcome(participation, candidate_user, status, **fields):
     db.session.add(Outcome(participation=participation, candidate=candidate_user.candidate,
                            status=status, **fields))
-    db.session.flush()
+    insertion_table.refresh(participation.fair_id, candidate_user.candidate.id)
 
 
 def follow_up(fair_, candidate_user, status, days=30, source="candidate", **fields):
@@ -179,7 +180,7 @@ def follow_up(fair_, candidate_user, status, days=30, source="candidate", **fiel
         fair_id=fair_.id, candidate_id=candidate_user.candidate.id, source=source,
         status=status, answered_at=datetime.combine(fair_.day, datetime.min.time())
         + timedelta(days=days), **fields))
-    db.session.flush()
+    insertion_table.refresh(fair_.id, candidate_user.candidate.id)
 
 
 @pytest.fixture

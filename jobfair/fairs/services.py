@@ -11,6 +11,7 @@ from ..booths import services as booth_services
 from ..text import slugify
 from ..errors import DomainError
 from ..extensions import db
+from ..insertion import table as insertion_table
 from ..models import REGIONS, Booth, Fair, Invitation, InterviewTable, Participation, Slot, utcnow
 from ..timeutil import local_to_utc, local_today, utc_to_local
 from . import lifecycle
@@ -207,6 +208,8 @@ def save_fair(fair, values, cohorts, today=None, actor=None):
         changed = audit.changes(before, _audited_values(fair))
         if changed:
             audit.record("fair.updated", actor, fair, fair, changes=changed)
+        if before.get("day") != fair.day:
+            insertion_table.refresh_fair(fair.id)  # the 30/90/180-day tests count from it
     return fair
 
 

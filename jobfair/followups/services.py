@@ -33,6 +33,7 @@ from .. import mail
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs import lifecycle
+from ..insertion import table as insertion_table
 from ..models import (
     Candidate,
     Company,
@@ -227,6 +228,7 @@ def record_answer(fair, candidate, source, status, request=None, **employment):
     )
     db.session.add(answer)
     db.session.flush()
+    insertion_table.refresh(fair.id, candidate.id)
     return answer
 
 

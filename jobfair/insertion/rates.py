@@ -238,13 +238,19 @@ def count(rows, metric, company=None):
 def rates(rows):
     """The three headline rates of a set of rows."""
     rows = list(rows)
+    return rates_of(len(rows), count(rows, "known"), count(rows, "inserted"),
+                    count(rows, "insertion_base"), count(rows, "in_field_full_time"))
+
+
+def rates_of(size, known, inserted, insertion_base, in_field_full_time):
+    """The three rates from their counts (figures.py counts them in SQL)."""
     return [
-        Rate("knowledge", _l("Knowledge rate"), count(rows, "known"), len(rows),
+        Rate("knowledge", _l("Knowledge rate"), known, size,
              KNOWLEDGE_DEFINITION, "known", "candidates"),
-        Rate("insertion", _l("Insertion rate"), count(rows, "inserted"),
-             count(rows, "insertion_base"), INSERTION_DEFINITION, "inserted", "insertion_base"),
-        Rate("in_field", _l("In-field full-time rate"), count(rows, "in_field_full_time"),
-             len(rows), IN_FIELD_DEFINITION, "in_field_full_time", "candidates"),
+        Rate("insertion", _l("Insertion rate"), inserted, insertion_base,
+             INSERTION_DEFINITION, "inserted", "insertion_base"),
+        Rate("in_field", _l("In-field full-time rate"), in_field_full_time, size,
+             IN_FIELD_DEFINITION, "in_field_full_time", "candidates"),
     ]
 
 
@@ -322,5 +328,9 @@ def outcomes_over_time(rows):
 
 def median_days_to_hire(rows):
     """(median days from the fair day to the job's start, number of hires with a start date)."""
-    days = [row.days_to_hire for row in rows if row.days_to_hire is not None]
+    return median_of([row.days_to_hire for row in rows if row.days_to_hire is not None])
+
+
+def median_of(days):
+    """(median of ``days`` or None, how many)."""
     return (median(days) if days else None), len(days)

@@ -1,7 +1,8 @@
 """The organizer's insertion dashboard, the candidates behind each number, exports, PDF report.
 
-Every view is for organizers only and only reads (GET). The figures come from
-``queries.rows`` (a fixed number of queries) and ``rates`` (pure functions); the drill-down list
+Every view is for organizers only and only reads (GET). The dashboard's figures are counted in
+SQL (``figures``, over the resolved outcomes of ``insertion_outcomes``); the drill-down list
+reads ``queries.rows`` (a fixed number of queries) and ``rates`` (pure functions): it
 filters the same rows with the same predicate the number counted, so its length is the number.
 """
 from datetime import date
@@ -16,7 +17,7 @@ from ..audit import services as audit
 from ..auth.access import role_required
 from ..htmx import render
 from ..labels import FOLLOW_UP_STATUS, OUTCOME_STATUS, REGION, SECTOR
-from . import charts, exports, queries, rates, report
+from . import charts, exports, figures, queries, rates, report
 from .forms import GROUP_LABELS, InsertionFilterForm
 
 bp = Blueprint("insertion", __name__)
@@ -59,11 +60,9 @@ def _filter_form():
 def dashboard():
     form = _filter_form()
     filters, dimension = form.filters(), form.group_by()
-    companies = {}
-    rows = queries.rows(filters, companies=companies)
-    groups = rates.breakdown(rows, dimension)
-    over_time = rates.outcomes_over_time(rows)
-    median_days, hires_dated = rates.median_days_to_hire(rows)
+    groups, headline, total, conflicts = figures.breakdown(filters, dimension)
+    over_time = figures.outcomes_over_time(filters, total)
+    median_days, hires_dated = figures.median_days_to_hire(filters)
     filter_args = filters.as_args()
 
     def link(metric, group=None, value=None, company=None):
@@ -75,15 +74,15 @@ def dashboard():
         return url_for("insertion.candidates", **args)
 
     return render(
-        "insertion/dashboard.html", form=form, headline=rates.rates(rows), total=len(rows),
+        "insertion/dashboard.html", form=form, headline=headline, total=total,
         groups=groups, dimension=dimension, dimension_label=GROUP_LABELS[dimension],
         group_label=lambda key, label: group_label(dimension, key, label),
         rate_chart=charts.rate_bars(groups, lambda k, l: group_label(dimension, k, l),
                                     locale=str(get_locale())),
-        companies=rates.company_activity(rows, companies), over_time=over_time,
+        companies=figures.company_activity(filters), over_time=over_time,
         status_chart=charts.status_stack(over_time), status_labels=STATUS_LABELS,
         median_days=median_days, hires_dated=hires_dated,
-        conflicts=rates.count(rows, "conflicts"), link=link, filter_args=filter_args,
+        conflicts=conflicts, link=link, filter_args=filter_args,
     )
 
 

@@ -14,6 +14,7 @@ from ..audit import services as audit
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live, is_over
+from ..insertion import table as insertion_table
 from ..leads.services import candidate_met, company_leads
 from ..mail import absolute_url, queue
 from ..privacy.visibility import company_view
@@ -176,13 +177,16 @@ def save_outcome(participation, candidate, actor, status, contract_type=None, po
         if outcome is not None:
             _audit(actor, participation, candidate.id, outcome.id, old, None)
             db.session.delete(outcome)
+            insertion_table.refresh(participation.fair_id, candidate.id)
         return None
     if status != "hired":
         contract_type, position_id, start_date = None, None, None
     if outcome is None:
-        return _insert(participation, candidate, actor, {
+        outcome = _insert(participation, candidate, actor, {
             "status": status, "contract_type": contract_type, "position_id": position_id,
             "start_date": start_date})
+        insertion_table.refresh(participation.fair_id, candidate.id)
+        return outcome
     outcome.status = status
     outcome.contract_type = contract_type
     outcome.position_id = position_id
@@ -192,6 +196,7 @@ def save_outcome(participation, candidate, actor, status, contract_type=None, po
         outcome.updated_by_id = actor.id
         db.session.flush()
         _audit(actor, participation, candidate.id, outcome.id, old, new)
+        insertion_table.refresh(participation.fair_id, candidate.id)
     return outcome
 
 

@@ -1,0 +1,159 @@
+"""The dashboard's figures counted in SQL: who counts (queries._pairs) joined to
+``insertion_outcomes`` (their resolved outcome, table.py), grouped by the chosen dimension.
+
+Same definitions as rates.py (tests/test_insertion_table.py checks every figure against the
+full recompute of ``rates`` over ``queries.rows``): a candidate without a row in the table has
+an unknown outcome and "no answer" at every follow-up day.
+"""
+from sqlalchemy import and_, case, distinct, func, literal, select, union_all
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import (
+    Booking,
+    Candidate,
+    Cohort,
+    Company,
+    Fair,
+    InsertionOutcome,
+    Lead,
+    Outcome,
+    Participation,
+    Track,
+    TrainingOperator,
+)
+from . import queries, rates
+
+IO = InsertionOutcome
+Employer = aliased(Company, name="employer")
+COUNTERS = ("size", "known", "inserted", "insertion_base", "in_field_full_time", "conflicts")
+
+
+def _flag(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _group_columns(dimension):
+    """(key columns, label column) of a dimension, as rates.group_key reads them."""
+    return {
+        "fair": ([Fair.id], Fair.name),
+        "cohort": ([Cohort.id], Cohort.name),
+        "operator": ([TrainingOperator.id], TrainingOperator.name),
+        "region": ([Fair.region], Fair.region),
+        "track": ([Track.id], Track.name),
+        "sector": ([Employer.sector], Employer.sector),
+        "company": ([IO.employer_company_id, IO.employer_name],
+                    func.coalesce(Employer.name, IO.employer_name)),
+    }[dimension]
+
+
+def _python_key(dimension, keys):
+    if dimension == "company":
+        company_id, name = keys
+        key = company_id if company_id is not None else (f"name:{name}" if name else None)
+    else:
+        key = keys[0]
+    return rates.NO_GROUP if key is None else str(key)
+
+
+def _counted(filters, dimension):
+    """One statement: per group, its size and the counters of the three rates."""
+    pairs = queries._pairs(filters)
+    keys, label = _group_columns(dimension)
+    status = IO.status
+    return (
+        select(*keys, label, func.count(), _flag(status.is_not(None)),
+               _flag(status.in_(rates.EMPLOYED_STATUSES)),
+               _flag(and_(status.is_not(None), status != "not_seeking")),
+               _flag(IO.in_field_full_time), _flag(IO.conflict))
+        .select_from(pairs)
+        .join(Fair, Fair.id == pairs.c.fair_id)
+        .join(Candidate, Candidate.id == pairs.c.candidate_id)
+        .outerjoin(Cohort, Cohort.id == Candidate.cohort_id)
+        .outerjoin(TrainingOperator, TrainingOperator.id == Cohort.operator_id)
+        .outerjoin(Track, Track.id == Cohort.track_id)
+        .outerjoin(IO, and_(IO.fair_id == pairs.c.fair_id,
+                            IO.candidate_id == pairs.c.candidate_id))
+        .outerjoin(Employer, Employer.id == IO.employer_company_id)
+        .group_by(*keys, label)
+    )
+
+
+def _rates(counts):
+    size, known, inserted, base, in_field, _conflicts = counts
+    return rates.rates_of(size, known, inserted, base, in_field)
+
+
+def breakdown(filters, dimension):
+    """(groups as rates.breakdown gives them, headline rates, total, conflicts)."""
+    groups, labels = {}, {}
+    n = len(_group_columns(dimension)[0])
+    for values in db.session.execute(_counted(filters, dimension)):
+        key = _python_key(dimension, values[:n])
+        labels[key] = values[n]
+        counts = [int(v or 0) for v in values[n + 1:]]
+        groups[key] = [a + b for a, b in zip(groups.get(key, [0] * len(COUNTERS)), counts)]
+    result = sorted(
+        ((key, labels[key], _rates(counts), counts[0]) for key, counts in groups.items()),
+        key=lambda g: (g[0] == rates.NO_GROUP, -g[3], str(g[1] or "")))
+    totals = [sum(column) for column in zip(*groups.values())] or [0] * len(COUNTERS)
+    return result, _rates(totals), totals[0], totals[-1]
+
+
+def _resolved(filters, *columns):
+    return (select(*columns, func.count()).join(Fair, Fair.id == IO.fair_id)
+            .where(*filters.conditions()).group_by(*columns))
+
+
+def outcomes_over_time(filters, total):
+    """rates.outcomes_over_time: the ``total`` - rows in the table have no answer at all."""
+    result = {day: dict.fromkeys(rates.FOLLOW_UP_STATUSES, 0) for day in rates.FOLLOW_UP_DAYS}
+    days = rates.FOLLOW_UP_DAYS
+    resolved = 0
+    for *statuses, number in db.session.execute(
+            _resolved(filters, *[getattr(IO, f"status_{day}") for day in days])):
+        resolved += number
+        for day, status in zip(days, statuses):
+            result[day][status] += number
+    for day in days:
+        result[day]["no_answer"] += total - resolved
+    return result
+
+
+def median_days_to_hire(filters):
+    """rates.median_days_to_hire, from a histogram of the days."""
+    days = []
+    for value, number in db.session.execute(
+            _resolved(filters, IO.days_to_hire).where(IO.days_to_hire.is_not(None))):
+        days.extend([value] * number)
+    return rates.median_of(days)
+
+
+def company_activity(filters):
+    """rates.company_activity: per company, the candidates it held an interview with, has a
+    lead on, made an offer to, hired (each candidate once per fair: a participation is one
+    company at one fair, leads and outcomes are unique per participation and candidate)."""
+    conditions = filters.conditions()
+
+    def per_participation(metric, model, counted, *where):
+        return (select(Participation.company_id, Company.name, literal(metric), counted)
+                .select_from(model)
+                .join(Participation, Participation.id == model.participation_id)
+                .join(Company, Company.id == Participation.company_id)
+                .join(Fair, Fair.id == Participation.fair_id).where(*conditions, *where)
+                .group_by(Participation.id, Participation.company_id, Company.name))
+
+    numbers, names = {}, {}
+    statement = union_all(
+        per_participation("interviews", Booking, func.count(distinct(Booking.candidate_id)),
+                          Booking.status == "attended"),
+        per_participation("leads", Lead, func.count()),
+        per_participation("offers", Outcome, func.count(),
+                          Outcome.status.in_(rates.OFFER_STATUSES)),
+        per_participation("hires", Outcome, func.count(), Outcome.status == "hired"))
+    for company_id, name, metric, number in db.session.execute(statement):
+        names[company_id] = name
+        counts = numbers.setdefault(company_id, dict.fromkeys(rates.COMPANY_METRICS, 0))
+        counts[metric] += number
+    result = [(company_id, names[company_id], counts) for company_id, counts in numbers.items()]
+    return sorted(result, key=lambda c: (-c[2]["hires"], -c[2]["interviews"], c[1]))
