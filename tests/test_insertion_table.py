@@ -56,6 +56,29 @@ def assert_same_figures():
     for filters in FILTERS:
         for dimension in rates.DIMENSIONS:
             assert from_table(filters, dimension) == full_recompute(filters, dimension), dimension
+    assert_same_drill_downs(FILTERS[1])
+
+
+def _keys(rows):
+    return [(row.fair_id, row.candidate_id) for row in rows]
+
+
+def assert_same_drill_downs(filters):
+    """Each list behind a number, built from the narrowed rows, is the one from all rows."""
+    companies = {}
+    every = queries.rows(filters, companies=companies)
+    for dimension in (None, *rates.DIMENSIONS):
+        values = {rates.group_key(row, dimension)[0] for row in every} if dimension else {None}
+        for value in values | ({"unknown"} if dimension else set()):
+            for metric in rates.METRICS:
+                for company in (companies or {None: None}) if metric in rates.COMPANY_METRICS \
+                        else (None,):
+                    narrowed = figures.drill_down_statement(filters, metric, dimension, value,
+                                                            company)
+                    listed = queries.group_rows(queries.rows(filters, statement=narrowed),
+                                                metric, dimension, value, company)
+                    expected = queries.group_rows(every, metric, dimension, value, company)
+                    assert _keys(listed) == _keys(expected), (metric, dimension, value)
 
 
 def world(make):
@@ -130,7 +153,7 @@ def apply(w, op):
     db.session.flush()
 
 
-@settings(max_examples=25, deadline=None, database=None,
+@settings(max_examples=15, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(operations=st.lists(operation, max_size=12))
 def test_the_table_equals_the_full_recompute_after_any_writes(app, make, operations):

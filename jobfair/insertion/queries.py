@@ -98,8 +98,10 @@ def _pairs(filters):
     return union(invited, booked, led, outcome, answered).subquery("pairs")
 
 
-def _base_statement(filters):
-    pairs = _pairs(filters)
+def _base_statement(filters, pairs=None):
+    """The rows' identity columns; ``pairs`` (fair_id, candidate_id) narrows them to pairs that
+    are known to count (figures.drill_down_pairs) instead of computing who counts."""
+    pairs = _pairs(filters) if pairs is None else pairs
     return (
         select(Fair.id, Fair.name, Fair.day, Fair.region, Candidate.id, User.last_name,
                User.first_name, User.email, Cohort.id, Cohort.name, TrainingOperator.id,
@@ -111,6 +113,7 @@ def _base_statement(filters):
         .outerjoin(Cohort, Cohort.id == Candidate.cohort_id)
         .outerjoin(TrainingOperator, TrainingOperator.id == Cohort.operator_id)
         .outerjoin(Track, Track.id == Cohort.track_id)
+        .where(*filters.conditions())
         .order_by(Fair.day, Fair.id, User.last_name, User.first_name, Candidate.id)
     )
 
@@ -238,12 +241,21 @@ def _collector_paused():
             gc.enable()
 
 
-def rows(filters, companies=None):
-    """Every row of the chosen fairs, resolved (five queries, whatever the data size)."""
+def rows(filters, companies=None, statement=None):
+    """Every row of the chosen fairs, resolved (five queries, whatever the data size).
+
+    ``statement``: a narrower ``_base_statement`` (a drill-down's); the facts are then read for
+    its candidates only."""
     with _collector_paused():
-        ordered = [_make_row(values) for values in db.session.execute(_base_statement(filters))]
-        _attach_facts({(r.fair_id, r.candidate_id): r for r in ordered}, filters,
-                      companies=companies)
+        narrowed = statement is not None
+        statement = _base_statement(filters) if statement is None else statement
+        ordered = [_make_row(values) for values in db.session.execute(statement)]
+        by_key = {(r.fair_id, r.candidate_id): r for r in ordered}
+        if narrowed:
+            _attach_facts(by_key, filters, candidate_ids=sorted({r.candidate_id for r in ordered}),
+                          companies=companies, fair_ids=sorted({r.fair_id for r in ordered}))
+        else:
+            _attach_facts(by_key, filters, companies=companies)
     return ordered
 
 

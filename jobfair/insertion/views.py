@@ -100,8 +100,9 @@ def candidates():
     if metric in rates.COMPANY_METRICS and company is None:
         abort(404)
     companies = {}
-    rows = queries.group_rows(queries.rows(filters, companies=companies), metric, dimension,
-                              value, company)
+    narrowed = figures.drill_down_statement(filters, metric, dimension, value, company)
+    rows = queries.group_rows(queries.rows(filters, companies=companies, statement=narrowed),
+                              metric, dimension, value, company)
     return render(
         "insertion/candidates.html", rows=rows, metric_label=METRIC_LABELS[metric],
         dimension_label=GROUP_LABELS.get(dimension), status_labels=STATUS_LABELS,
