@@ -323,27 +323,32 @@ def test_extract_token():
     assert services.extract_token("http://x.ma/b/AbC/") == "AbC"
 
 
-def test_losing_the_insert_race_answers_already_checked_in(auth, world, make, monkeypatch):
-    """The pre-check saw nobody, but another device's row landed first: the index refuses ours."""
+def test_losing_the_insert_race_answers_already_checked_in(auth, world, make):
+    """The check-in is inserted without looking first: another device's row, already there,
+    makes the index refuse ours, and the answer is the winner's."""
     other_staff = make.user(role="staff", email="door2@example.ma")
     winner = CheckIn(fair_id=world.fair.id, user_id=world.person.id, badge_id=world.badge.id,
                      scanned_by_id=other_staff.id, device_name="Door 2", nonce="winner")
     db.session.add(winner)
     db.session.flush()
-    real = services.live_checkin
-    calls = []
-
-    def blind_first_time(fair, person):
-        calls.append(1)
-        return None if len(calls) == 1 else real(fair, person)
-
-    monkeypatch.setattr(services, "live_checkin", blind_first_time)
     auth.login_as(world.staff)
     response = scan(auth, world, world.badge.token, nonce="loser")
     assert response.status_code == 200 and status_of(response) == "already_checked_in"
     assert b"Door 2" in response.data
     assert [c.nonce for c in live_checkins(world)] == ["winner"]
     assert db.session.scalars(select(AuditEvent)).all() == []
+
+
+def test_a_retried_scan_gets_its_first_answer_even_if_the_badge_was_revoked_since(
+        auth, world):
+    auth.login_as(world.staff)
+    first = scan(auth, world, world.badge.token, nonce="before-revocation")
+    world.badge.revoked_at = utcnow()
+    db.session.commit()
+    again = scan(auth, world, world.badge.token, nonce="before-revocation")
+    assert status_of(first) == status_of(again) == "checked_in"
+    assert status_of(scan(auth, world, world.badge.token)) == "revoked_badge"
+    assert len(live_checkins(world)) == 1
 
 
 def test_a_nonce_already_used_at_another_fair_does_not_block_the_scan(auth, world, make):

@@ -4,8 +4,9 @@
 a ``ScanResult`` whose ``status`` the scanner shows (checked_in, already_checked_in,
 unknown_badge, revoked_badge, not_registered, fair_not_live). The last guard
 against two check-ins of one person is the partial unique index
-``uq_checkins_entry_fair_user``: the loser of a race gets an IntegrityError and
-answers "already checked in" with the winner's row.
+``uq_checkins_entry_fair_user``: the check-in is inserted first (``ON CONFLICT DO
+NOTHING``); the loser of a race inserts nothing and answers "already checked in" with the
+winner's row.
 """
 import re
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from ..audit import services as audit
@@ -175,36 +177,34 @@ def _audit(action, actor, fair, checkin, **details):
     audit.record(action, actor, fair, checkin, user_id=checkin.user_id, **details)
 
 
-def _check_in(fair, person, badge, staff_user, device_name, nonce, nonce_seen=False, at=None):
+def _insert_checkin(values):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING the row: the new check-in, or None when a
+    unique index refused it (the nonce, or "one live entry check-in per person and fair")."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return db.session.scalars(
+        insert(CheckIn).values(**values).on_conflict_do_nothing().returning(CheckIn)
+    ).first()
+
+
+def _check_in(fair, person, badge, staff_user, device_name, nonce, at=None):
     """Check ``person`` in unless they already are; the first answer for a known nonce.
 
-    ``nonce_seen``: the caller already looked the nonce up in this transaction. ``at``: when
-    a scan decided offline was made (offline.upload), else now.
+    The insert comes first: a first scan (the common case) costs no look-up; only a refused
+    insert looks up why (this very scan retried, or someone checked them in already).
+    ``at``: when a scan decided offline was made (offline.upload), else now.
     """
-    first = None if nonce_seen else _by_nonce(fair, nonce)
-    if first is not None:
-        return _result("checked_in", fair, first.user, first)
-    existing = live_checkin(fair, person)
-    if existing is not None:
-        # This very scan, retried, may have committed between the nonce look-up and this one.
-        retried = bool(nonce) and existing.nonce == (nonce or "").strip()[:64]
-        return _result("checked_in" if retried else "already_checked_in", fair, person, existing)
-    checkin = CheckIn(fair_id=fair.id, user_id=person.id, badge_id=badge.id if badge else None,
-                      kind="entry", checked_in_at=at or utcnow(), scanned_by_id=staff_user.id,
-                      device_name=(device_name or "").strip()[:100] or None,
-                      nonce=(nonce or "").strip()[:64] or None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(checkin)
-    except IntegrityError:
-        # Someone else just checked them in (or this very scan, retried, got there first).
+    nonce = (nonce or "").strip()[:64] or None
+    device_name = (device_name or "").strip()[:100] or None
+    checkin = _insert_checkin(dict(
+        fair_id=fair.id, user_id=person.id, badge_id=badge.id if badge else None,
+        kind="entry", checked_in_at=at or utcnow(), scanned_by_id=staff_user.id,
+        device_name=device_name, nonce=nonce))
+    if checkin is None:
         first = _by_nonce(fair, nonce)
-        if first is not None:
+        if first is not None:  # this very scan, retried: its first answer
             return _result("checked_in", fair, first.user, first)
         existing = live_checkin(fair, person)
-        if existing is not None and nonce and existing.nonce == nonce:
-            return _result("checked_in", fair, person, existing)  # this very scan, retried
-        if existing is None and checkin.nonce:
+        if existing is None and nonce:
             # Not this person's row: the nonce was used at another fair. Scan without it.
             return _check_in(fair, person, badge, staff_user, device_name, None, at=at)
         return _result("already_checked_in", fair, person, existing)
@@ -214,14 +214,20 @@ def _check_in(fair, person, badge, staff_user, device_name, nonce, nonce_seen=Fa
     return _result("checked_in", fair, person, checkin)
 
 
+def _refused(status, fair, nonce):
+    """A refusal, unless this scan is a retry of one that checked someone in (its badge
+    revoked since, say): the retry gets its first answer."""
+    first = _by_nonce(fair, nonce)
+    if first is not None:
+        return _result("checked_in", fair, first.user, first)
+    return ScanResult(status)
+
+
 def scan(fair, token, staff_user, device_name=None, nonce=None, at=None):
     """The answer to one scan of ``token`` (a bare token or a badge URL) at ``fair``;
     ``at``: when it was scanned, for a scan decided offline and uploaded later."""
     if not is_live(fair):
         return ScanResult("fair_not_live")
-    first = _by_nonce(fair, nonce)
-    if first is not None:
-        return _result("checked_in", fair, first.user, first)
     token = extract_token(token)
     # The holder and what the answer shows of them come in the same query as the badge.
     badge = db.session.scalars(
@@ -230,28 +236,24 @@ def scan(fair, token, staff_user, device_name=None, nonce=None, at=None):
                  .joinedload(Candidate.cohort).joinedload(Cohort.track))
     ).first() if looks_like_token(token) else None
     if badge is None:
-        return ScanResult("unknown_badge")
+        return _refused("unknown_badge", fair, nonce)
     if badge.revoked_at is not None:
-        return ScanResult("revoked_badge")
+        return _refused("revoked_badge", fair, nonce)
     if badge.fair_id != fair.id or not is_expected(fair, badge.user):
-        return ScanResult("not_registered")
-    return _check_in(fair, badge.user, badge, staff_user, device_name, nonce, nonce_seen=True,
-                     at=at)
+        return _refused("not_registered", fair, nonce)
+    return _check_in(fair, badge.user, badge, staff_user, device_name, nonce, at=at)
 
 
 def check_in_person(fair, user_id, staff_user, device_name=None, nonce=None):
     """The name-search path: the same rules, without a badge (its live badge is recorded)."""
     if not is_live(fair):
         return ScanResult("fair_not_live")
-    first = _by_nonce(fair, nonce)
-    if first is not None:
-        return _result("checked_in", fair, first.user, first)
     person = db.session.get(User, user_id)
     if not is_expected(fair, person):
-        return ScanResult("not_registered")
+        return _refused("not_registered", fair, nonce)
     badge = db.session.scalars(select(Badge).where(
         Badge.fair_id == fair.id, Badge.user_id == person.id, Badge.revoked_at.is_(None))).first()
-    return _check_in(fair, person, badge, staff_user, device_name, nonce, nonce_seen=True)
+    return _check_in(fair, person, badge, staff_user, device_name, nonce)
 
 
 # --- Undo -------------------------------------------------------------------------------

@@ -5,13 +5,14 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, render_templat
                    send_from_directory)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..auth.access import role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..htmx import render
 from ..models import Badge, CheckIn, Fair
+from ..models.fairs import fair_staff
 from . import offline, services
 
 bp = Blueprint("checkin", __name__)
@@ -25,9 +26,14 @@ def _may_scan(fair, user):
 
 
 def _scanner_fair(fair_id):
-    """The fair, if the current staff member works at it (organizers: any fair); else 404."""
-    fair = db.session.get(Fair, fair_id)
-    if fair is None or not _may_scan(fair, current_user):
+    """The fair, if the current staff member works at it (organizers: any fair); else 404.
+    One query: the fair, filtered by the staff membership (not a load of the fair's staff)."""
+    query = select(Fair).where(Fair.id == fair_id)
+    if current_user.role != "organizer":
+        query = query.where(exists().where(fair_staff.c.fair_id == Fair.id,
+                                           fair_staff.c.user_id == current_user.id))
+    fair = db.session.scalars(query).first()
+    if fair is None:
         abort(404)
     return fair
 
