@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -109,10 +109,14 @@ def _approved_company_ids(fair):
         .where(Participation.fair_id == fair.id, Participation.status == "approved")))
 
 
-def is_expected(fair, person):
-    """A candidate of an invited cohort, or a representative of an approved company."""
+def is_expected(fair, person, cohort_invited=None):
+    """A candidate of an invited cohort, or a representative of an approved company.
+    ``cohort_invited``: whether the candidate's cohort is invited, when the caller's query
+    already asked."""
     if person is None or not person.is_enabled:
         return False
+    if person.role == "candidate" and cohort_invited is not None:
+        return bool(cohort_invited)
     if person.role == "candidate":
         cohort_id = person.candidate.cohort_id if person.candidate else None
         return cohort_id is not None and cohort_id in {c.id for c in fair.cohorts}
@@ -230,16 +234,21 @@ def scan(fair, token, staff_user, device_name=None, nonce=None, at=None):
         return ScanResult("fair_not_live")
     token = extract_token(token)
     # The holder and what the answer shows of them come in the same query as the badge.
-    badge = db.session.scalars(
-        select(Badge).where(Badge.token == token)
+    # So does whether a candidate's cohort is invited (not a load of the fair's cohorts).
+    invited = exists().where(Candidate.user_id == Badge.user_id,
+                             fair_cohorts.c.cohort_id == Candidate.cohort_id,
+                             fair_cohorts.c.fair_id == fair.id)
+    row = db.session.execute(
+        select(Badge, invited).where(Badge.token == token)
         .options(joinedload(Badge.user).joinedload(User.candidate)
                  .joinedload(Candidate.cohort).joinedload(Cohort.track))
     ).first() if looks_like_token(token) else None
+    badge, cohort_invited = row if row is not None else (None, None)
     if badge is None:
         return _refused("unknown_badge", fair, nonce)
     if badge.revoked_at is not None:
         return _refused("revoked_badge", fair, nonce)
-    if badge.fair_id != fair.id or not is_expected(fair, badge.user):
+    if badge.fair_id != fair.id or not is_expected(fair, badge.user, cohort_invited):
         return _refused("not_registered", fair, nonce)
     return _check_in(fair, badge.user, badge, staff_user, device_name, nonce, at=at)
 
