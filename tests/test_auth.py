@@ -81,6 +81,13 @@ def test_logout_ends_the_session_on_every_device(app, auth, organizer):
     assert other_device.get("/organizer/").status_code == 302
 
 
+def test_logout_tells_the_browser_to_forget_the_kept_scanner_page_and_manifest(auth, organizer):
+    db.session.commit()
+    auth.login_as(organizer)
+    response = auth.logout()
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
 def test_logout_needs_post(auth, client, organizer):
     db.session.commit()
     auth.login_as(organizer)

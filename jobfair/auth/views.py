@@ -85,7 +85,12 @@ def logout():
         logout_user()
     _fresh_session()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("auth.login"), code=303)
+    response = redirect(url_for("auth.login"), code=303)
+    # The device forgets what the offline scanner kept: the cached scanner page (the staff
+    # member's name, a CSRF token) and the IndexedDB manifest (names of the fair's people).
+    # Not "cookies": the new session cookie set above must stay.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
