@@ -257,7 +257,7 @@ def run_fairs(database_url, seed=42, time_limit=55.0, log=print):
                 f"{row['round']['places']:,} places, {row['status']} in {row['run_seconds']} s"
                 + (f", published in {row['publish_seconds']} s" if entry["big"] else ""))
         assert db.session.scalar(select(func.count()).select_from(AssignmentRun)) == len(fairs)
-    db.session.remove()
+        db.session.remove()  # inside the context: outside it there is no session to remove
     national = [f for f in fairs if not f["big"]]
     total = {side: {k: sum(f[side][k] for f in national) for k in FIGURE_KEYS}
              for side in ("round", "first_come")}
