@@ -117,6 +117,9 @@ def directory(fair_id):
         "hx-get": url, "hx-trigger": "keyup changed delay:300ms, search",
         "hx-target": "#results", "hx-swap": "outerHTML", "hx-include": "closest form",
         "hx-push-url": "true", "autocomplete": "off",
+        # One request at a time with the form's own: a newer one aborts an older one, so a
+        # slow answer to an earlier filter never replaces the answer to the latest.
+        "hx-sync": "closest form:replace",
     }
     # The URL is pushed to the history; restoring it (no cache) asks for the whole page.
     block = None if request.headers.get("HX-History-Restore-Request") else "results"
