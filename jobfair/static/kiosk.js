@@ -1,6 +1,6 @@
 // The self check-in kiosk (templates/kiosk/): back to the start after a while on the pages
-// about a candidate (any touch or key restarts the delay), and the print button of the print
-// page (the badge label, a PDF in the frame). Without JavaScript the pages still work: the
+// about a candidate (any touch or key restarts the delay), the camera of the start page, and
+// the print button of the print page (the badge label, a PDF in the frame). Without JavaScript the pages still work: the
 // PDF is linked, "Done" goes back, and the server forgets the candidate after a few minutes.
 (function () {
   "use strict";
@@ -21,6 +21,21 @@
     var note = document.getElementById("kiosk-return-note");
     if (note) note.hidden = false;
   }
+
+  // The start page: a QR shown to the tablet's camera (qr-camera.js, loaded after this file:
+  // its deferred script has run by DOMContentLoaded) goes through the badge form, as if the
+  // handheld scanner had typed it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("kiosk-badge-form");
+    if (!form || !window.jobfairCamera) return;
+    var sent = false;
+    window.jobfairCamera(document.getElementById("scan-camera"), function (code) {
+      if (sent) return;
+      sent = true;
+      form.querySelector("input[name=code]").value = code;
+      form.submit();
+    });
+  });
 
   var button = document.getElementById("kiosk-print");
   if (!button) return;

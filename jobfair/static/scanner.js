@@ -1,4 +1,4 @@
-// The staff scanner: camera (BarcodeDetector, else jsQR), handheld scanner or typed code.
+// The staff scanner: camera (qr-camera.js), handheld scanner or typed code.
 // Each scan is posted with a fresh nonce; a lost answer is retried with the SAME nonce, so
 // the server returns the first answer and never checks a person in twice. With the fair's
 // manifest on the device (scanner-offline.js), a scan with no answer is decided here instead,
@@ -7,7 +7,6 @@
   "use strict";
 
   var DEVICE_KEY = "jobfair.scanner.device";
-  var SAME_CODE_MS = 4000;
   var RETRY_MS = 2000;
   var SEND_TIMEOUT_MS = 8000;
   var OFFLINE_AFTER_FAILURES = 2;
@@ -147,96 +146,6 @@
     window.setTimeout(function () { self.busy = false; self.next(); }, RETRY_MS);
   };
 
-  // --- The camera -----------------------------------------------------------------------
-  function Camera(section, onCode) {
-    this.section = section;
-    this.video = section.querySelector("video");
-    this.button = section.querySelector("#camera-toggle");
-    this.status = section.querySelector("#camera-status");
-    this.canvas = document.createElement("canvas");
-    this.onCode = onCode;
-    this.stream = null;
-    this.detector = null;
-    this.last = { code: null, at: 0 };
-    var self = this;
-    this.button.addEventListener("click", function () {
-      if (self.stream) { self.stop(); } else { self.start(); }
-    });
-    section.hidden = false;
-  }
-
-  Camera.prototype.start = function () {
-    var self = this;
-    var pickDetector = Promise.resolve(null);
-    if ("BarcodeDetector" in window && window.BarcodeDetector.getSupportedFormats) {
-      pickDetector = window.BarcodeDetector.getSupportedFormats().then(function (formats) {
-        return formats.indexOf("qr_code") >= 0
-          ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
-      }).catch(function () { return null; });
-    }
-    navigator.mediaDevices.getUserMedia({
-      video: { facingMode: { ideal: "environment" } }, audio: false
-    }).then(function (stream) {
-      self.stream = stream;
-      self.video.srcObject = stream;
-      self.video.hidden = false;
-      self.button.textContent = self.button.dataset.stop || "Stop camera";
-      self.status.textContent = "";
-      return Promise.all([self.video.play(), pickDetector]);
-    }).then(function (results) {
-      self.detector = results[1];
-      self.tick();
-    }).catch(function (error) {
-      self.status.textContent = (self.status.dataset.failed || "Camera unavailable") +
-        " (" + error.name + ")";
-      self.stop();
-    });
-  };
-
-  Camera.prototype.stop = function () {
-    if (this.stream) {
-      this.stream.getTracks().forEach(function (track) { track.stop(); });
-    }
-    this.stream = null;
-    this.video.hidden = true;
-    this.button.textContent = this.button.dataset.start || "Start camera";
-  };
-
-  Camera.prototype.found = function (code) {
-    var now = Date.now();
-    if (!code) { return; }
-    if (code === this.last.code && now - this.last.at < SAME_CODE_MS) { return; }
-    this.last = { code: code, at: now };
-    this.onCode(code);
-  };
-
-  Camera.prototype.decode = function () {
-    var video = this.video;
-    if (!video.videoWidth) { return Promise.resolve(null); }
-    if (this.detector) {
-      return this.detector.detect(video).then(function (codes) {
-        return codes.length ? codes[0].rawValue : null;
-      });
-    }
-    if (!window.jsQR) { return Promise.resolve(null); }
-    var width = video.videoWidth, height = video.videoHeight;
-    this.canvas.width = width;
-    this.canvas.height = height;
-    var context = this.canvas.getContext("2d", { willReadFrequently: true });
-    context.drawImage(video, 0, 0, width, height);
-    var image = context.getImageData(0, 0, width, height);
-    var found = window.jsQR(image.data, width, height, { inversionAttempts: "dontInvert" });
-    return Promise.resolve(found ? found.data : null);
-  };
-
-  Camera.prototype.tick = function () {
-    var self = this;
-    if (!this.stream) { return; }
-    this.decode().then(function (code) { self.found(code); })
-      .catch(function () { /* a frame that could not be read: try the next one */ })
-      .then(function () { window.setTimeout(function () { self.tick(); }, 150); });
-  };
-
   // --- The page -------------------------------------------------------------------------
   function init() {
     rememberDevice();
@@ -257,8 +166,8 @@
       if (code) { sender.add(code); }
     });
     var section = document.getElementById("scan-camera");
-    if (section && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
-      new Camera(section, function (code) { sender.add(code); });
+    if (section && window.jobfairCamera) {
+      window.jobfairCamera(section, function (code) { sender.add(code); });
     }
   }
 

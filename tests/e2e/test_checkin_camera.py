@@ -149,3 +149,35 @@ def test_camera_keyboard_and_retry_in_chromium(browser, server, day, tmp_path):
     assert set(checked) == {salma_id, karim_id, nadia_id}
     assert all(c.device_name == "Phone 1" for c in checked.values())
     assert len(db.session.scalars(select(CheckIn)).all()) == 3
+
+
+def test_the_kiosk_reads_a_badge_with_its_camera(browser, server, day, make, tmp_path):
+    """Issue 13: at the self check-in kiosk a candidate shows the QR on their phone to the
+    tablet's camera — it is read like the handheld scanner's typing, and they are welcomed."""
+    from jobfair.kiosk import services as kiosks
+    from jobfair.models import Fair
+
+    fair_id, _, people = day
+    (salma_id, salma), _, _ = people
+    organizer = make.user(role="organizer", email="boss@example.ma")
+    db.session.commit()
+    _, link_token = kiosks.create_kiosk(db.session.get(Fair, fair_id), "Entrée B", organizer)
+    db.session.commit()
+    camera_browser = launch(browser, tmp_path, f"{server}/b/{salma}")
+    try:
+        context = camera_browser.new_context(base_url=server, viewport={"width": 1024, "height": 768})
+        context.grant_permissions(["camera"], origin=server)
+        page = context.new_page()
+        page.goto(f"/kiosk/open/{link_token}")
+        page.click("#kiosk-open")
+        page.wait_for_selector("#scan-camera:not([hidden])")
+        assert "Montrez votre QR code à la caméra" in page.inner_text("#scan-camera")
+        page.click("#camera-toggle")
+        page.wait_for_url(lambda url: url.endswith("/kiosk/welcome"), timeout=15000)
+        assert "Salma" in page.inner_text("h1")
+        page.click("text=Imprimer mon badge et m'enregistrer")
+        page.wait_for_selector("#kiosk-print")
+    finally:
+        camera_browser.close()
+    (checkin,) = live_checkins(fair_id)
+    assert checkin.user_id == salma_id and checkin.device_name == "Entrée B"
