@@ -150,6 +150,30 @@ def test_one_badge_checked_in_offline_at_two_doors_is_one_check_in_and_one_alrea
     assert len(db.session.scalars(select(CheckIn)).all()) == 1
 
 
+def test_a_code_not_in_the_manifest_is_answered_by_the_server_in_the_report(day, make):
+    """Offline, a badge of another fair and no badge at all look the same (not in this fair's
+    list): the device says so, and the server's answer tells them apart."""
+    elsewhere = make.fair(status="live", cohorts=[day.fair.cohorts[0]])
+    other_fair_badge = factories.badge(elsewhere, day.salma)
+    new_badge = factories.badge(day.fair, make.bookable_candidate(day.fair.cohorts[0]))
+    rows = offline.upload(day.fair, [
+        scan(other_fair_badge.token, "n1", local="not_in_manifest"),
+        scan("AAAABBBBCCCCDDDD", "n2", local="not_in_manifest"),
+        scan(new_badge.token, "n3", local="not_in_manifest"),
+    ], day.staff)
+    assert [(r["local"], r["status"], r["conflict"]) for r in rows] == [
+        ("not_in_manifest", "not_registered", True),
+        ("not_in_manifest", "unknown_badge", True),
+        ("not_in_manifest", "checked_in", True)]
+    assert [c.user_id for c in db.session.scalars(select(CheckIn))] == [new_badge.user_id]
+
+
+def test_the_scanner_page_labels_the_device_only_status(auth, day):
+    auth.login_as(day.staff)
+    page = auth.client.get(f"/staff/fairs/{day.fair.id}/scan").get_data(as_text=True)
+    assert '"not_in_manifest": "Absent de la liste de ce salon' in page  # data-labels, in French
+
+
 def test_an_unbelievable_scan_time_is_the_upload_time(day):
     rows = offline.upload(day.fair, [scan(day.badge.token, "n1", at=10**15)], day.staff)
     assert rows[0]["status"] == "checked_in"

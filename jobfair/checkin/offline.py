@@ -31,7 +31,11 @@ DELTA_OVERLAP = timedelta(minutes=2)
 MAX_BATCH = 200
 # How far back an offline scan's time is believed; anything else is "when it was uploaded".
 OLDEST_OFFLINE_SCAN = timedelta(hours=24)
-DEVICE_STATUSES = set(services.STATUSES)
+# What only a device says: a code whose hash is not in its manifest. A badge of another fair
+# (tokens carry no fair, the manifest holds this fair's badges only), a badge made since the
+# last delta or no badge at all look the same from there: the server tells them apart.
+OFFLINE_LABELS = {"not_in_manifest": _l("Not in this fair’s list — checked when back online")}
+DEVICE_STATUSES = set(services.STATUSES) | set(OFFLINE_LABELS)
 
 
 def token_hash(token):

@@ -60,7 +60,8 @@ def _context(fair, result=None, device_name="", query="", people=()):
         "fair": fair, "result": result, "device_name": device_name, "query": query,
         "people": people, "checked_in": services.checked_in_ids(fair, people),
         "new_nonce": _new_nonce, "can_undo": services.can_undo, "live": services.is_live(fair),
-        "status_labels": {status: str(label) for status, label in services.STATUS_LABELS.items()}}
+        "status_labels": {status: str(label) for status, label in
+                          {**services.STATUS_LABELS, **offline.OFFLINE_LABELS}.items()}}
 
 
 def _page(fair, result=None, device_name=""):

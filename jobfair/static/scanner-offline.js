@@ -11,7 +11,7 @@
   var PROBE_MS = 10000;
   var TIMEOUT_MS = 8000;
   var BATCH = 50;
-  var TONES = { checked_in: "good", already_checked_in: "warning" };
+  var TONES = { checked_in: "good", already_checked_in: "warning", not_in_manifest: "warning" };
   var TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
   var CACHE = "jobfair-scanner-v1"; // the service worker's cache (scanner-sw.js)
 
@@ -219,7 +219,10 @@
       return (hash ? badges.get(hash) : Promise.resolve(undefined)).then(function (badge) {
         var status = "checked_in";
         if (!self.meta.live) { status = "fair_not_live"; }
-        else if (!badge) { status = "unknown_badge"; }
+        else if (!hash) { status = "unknown_badge"; } // no badge has this shape (as the server)
+        // Not in this fair's list: another fair's badge (tokens carry no fair), one made since
+        // the last delta, or none at all. Only the server can tell: it says so in the report.
+        else if (!badge) { status = "not_in_manifest"; }
         else if (badge.s === "revoked") { status = "revoked_badge"; }
         else if (badge.s !== "active") { status = "not_registered"; }
         else if (badge.c) { status = "already_checked_in"; }

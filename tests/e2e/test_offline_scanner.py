@@ -11,6 +11,7 @@ holds one check-in per person, none for the revoked badge; the same batch upload
 changes nothing. A reload without the network still opens the scanner (service worker).
 """
 import re
+import secrets
 
 import pytest
 from playwright.sync_api import expect
@@ -97,8 +98,8 @@ def test_scans_go_on_without_the_network_and_sync_when_it_is_back(
     scan(page, f"{day_server.base_url}/b/{revoked['token']}")
     expect(panel(page)).to_have_attribute("data-status", "checked_in")
     expect(panel(page)).to_contain_text(revoked["name"])
-    scan(page, "AAAABBBBCCCCDDDD")
-    expect(panel(page)).to_have_attribute("data-status", "unknown_badge")
+    scan(page, "AAAABBBBCCCCDDDD")  # no badge: offline, only "not in this fair's list"
+    expect(panel(page)).to_have_attribute("data-status", "not_in_manifest")
     scan(page, both_doors["token"])
     expect(panel(page)).to_have_attribute("data-status", "checked_in")
     scan(other.page, both_doors["token"])
@@ -117,7 +118,9 @@ def test_scans_go_on_without_the_network_and_sync_when_it_is_back(
     expect(page.locator("#scan-sync-summary")).to_contain_text("5")
     revoked_row = report.locator("li[data-status=revoked_badge]")
     expect(revoked_row).to_contain_text(revoked["name"])
-    expect(report.locator("li")).to_have_count(1)
+    expect(report.locator("li[data-local=not_in_manifest][data-status=unknown_badge]")) \
+        .to_contain_text("Badge inconnu")
+    expect(report.locator("li")).to_have_count(2)
     expect(page.locator("#scan-offline-banner")).to_be_hidden()
     door.check("sync-report")
 
@@ -153,3 +156,43 @@ def test_scans_go_on_without_the_network_and_sync_when_it_is_back(
     assert page.evaluate(upload, batch) == [["checked_in", "already_checked_in"]] * 2
     assert len(live_checkins(database, fair_id, later["user_id"])) == 1
     assert len(live_checkins(database, fair_id, second["user_id"])) == 1
+
+
+def test_another_fairs_badge_scanned_offline_is_not_called_unknown_and_the_server_decides(
+        open_day_page, day_server, badges_issued):  # noqa: F811
+    """Badge tokens carry no fair and the manifest holds this fair's badges only: offline, a
+    badge of another fair is "not in this fair's list — checked when back online" (neither
+    "unknown" nor "checked in"); back online, the sync report gives the server's answer."""
+    database, fair_id = day_server.database, day_server.fair_id
+    (holder,) = line_of_candidates(database, fair_id, 1)
+    (rabat,) = database.rows("SELECT id FROM fairs WHERE slug = 'jobintech-rabat-2026'")
+    token = secrets.token_urlsafe(24)
+    execute(database, "INSERT INTO badges (fair_id, user_id, token, created_at) "
+            "VALUES (:fair, :user, :token, :now)",
+            fair=rabat["id"], user=holder["user_id"], token=token, now=utcnow())
+
+    door = open_day_page(suffix="elsewhere")
+    open_ready_scanner(door, STAFF, fair_id)
+    page = door.page
+    page.context.set_offline(True)
+    expect(page.locator("#scan-offline-banner")).to_be_visible()
+    scan(page, f"{day_server.base_url}/b/{token}")
+    expect(panel(page)).to_have_attribute("data-status", "not_in_manifest")
+    expect(panel(page)).to_have_attribute("data-offline", "true")
+    expect(panel(page).locator(".scan-status")).to_have_text(
+        "Absent de la liste de ce salon — vérifié au retour du réseau")
+    expect(panel(page)).not_to_contain_text(re.compile("inconnu|Entrée enregistrée"))
+    expect(page.locator("#scan-offline-banner")).to_contain_text("1")  # queued
+    door.check("offline-not-in-list")
+
+    page.context.set_offline(False)
+    report = page.locator("#scan-sync-report")
+    expect(report).to_be_visible()
+    row = report.locator("li[data-local=not_in_manifest]")
+    expect(row).to_have_attribute("data-status", "not_registered")
+    expect(row).to_contain_text("Non inscrit(e) à ce salon")
+    expect(page.locator("#scan-offline-banner")).to_be_hidden()
+    door.check("sync-report-not-in-list")
+    assert live_checkins(database, fair_id, holder["user_id"]) == []
+    assert database.rows("SELECT id FROM checkins WHERE fair_id = :fair",
+                         fair=rabat["id"]) == []
