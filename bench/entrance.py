@@ -66,16 +66,21 @@ def bare_users(fair, devices, staff_ids, prefix):
     } for scans, staff in zip(devices, staff_ids)]
 
 
-def check_database(app, fair):
-    """Exactly one live check-in per badge holder of the fair, and nobody else."""
-    problems = []
+def live_checkins(app, fair_id):
+    """{user id: live check-ins} of the fair."""
     with app.app_context():
         rows = db.session.execute(
             select(CheckIn.user_id, func.count())
-            .where(CheckIn.fair_id == fair.fair_id, CheckIn.undone_at.is_(None))
+            .where(CheckIn.fair_id == fair_id, CheckIn.undone_at.is_(None))
             .group_by(CheckIn.user_id)).all()
         db.session.remove()
-    counts = dict(rows)
+    return dict(rows)
+
+
+def check_database(app, fair):
+    """Exactly one live check-in per badge holder of the fair, and nobody else."""
+    problems = []
+    counts = live_checkins(app, fair.fair_id)
     holders = {user for _, user, _ in fair.badges}
     missing = holders - set(counts)
     if missing:

@@ -32,11 +32,20 @@ START_DELAY = 2.0  # seconds between launching the processes and the common star
 
 _BOOKING_ERROR = re.compile(r'id="booking-error"[^>]*>(.*?)</p>', re.S)
 _SCAN_STATUS = re.compile(r'data-status="(\w+)"')
+_QUEUE_PLACE = re.compile(r'id="queue-(position|called|join|closed|not-at-fair)"')
 
 
 def classify(name, status, body):
-    if name == "plain":
+    if name in ("plain", "json"):
         return "ok" if status == 200 else f"http_{status}"
+    if name == "queue":  # a candidate's place (GET, 200) or a representative's POST (303)
+        if status == 303:
+            return "redirected"
+        found = _QUEUE_PLACE.search(body) if status == 200 else None
+        if found is None:
+            return "unexpected_page" if status == 200 else f"http_{status}"
+        return {"position": "waiting", "join": "not_in_queue"}.get(found.group(1),
+                                                                   found.group(1))
     if name == "bare_booking":
         return {201: "booked", 409: "slot_taken"}.get(status, f"http_{status}")
     if name == "bare_checkin":
@@ -72,13 +81,17 @@ async def _user(index, user, spec, session, gate, records, t0):
     done = 0
     headers = user.get("headers") or {}
     for step in user["steps"]:
+        if "at" in step:  # a paced user (a page polling): sent at t0 + at, not as soon as it can
+            await asyncio.sleep(max(0.0, t0 + step["at"] - time.perf_counter()))
         issued = time.perf_counter()
+        body = ""
         async with gate:
             sent = time.perf_counter()
             try:
                 async with session.request(
                         step.get("method", "GET"), spec["base"] + step["path"],
-                        data=step.get("data"), headers=headers, allow_redirects=False) as resp:
+                        data=step.get("data"), json=step.get("json"), headers=headers,
+                        allow_redirects=False) as resp:
                     body = await resp.text() if resp.status == 200 else ""
                     kind = classify(spec["classify"], resp.status, body)
             except asyncio.TimeoutError:
@@ -86,7 +99,8 @@ async def _user(index, user, spec, session, gate, records, t0):
             except aiohttp.ClientError as error:
                 kind = "connection: " + type(error).__name__
             ended = time.perf_counter()
-        records.append((index, kind, ended - sent, ended - issued, sent - t0))
+        record = (index, kind, ended - sent, ended - issued, sent - t0)
+        records.append(record + (body,) if spec.get("keep_bodies") else record)
         if stop_kind and kind == stop_kind:
             done += 1
             if stop_after and done >= stop_after:
@@ -147,10 +161,14 @@ class LoadResult:
         return len(self.records) / self.elapsed if self.elapsed else 0.0
 
 
-def run(base, users, classify_as, concurrency, processes=1, stop_kind=None, timeout=60):
+def run(base, users, classify_as, concurrency, processes=1, stop_kind=None, timeout=60,
+        keep_bodies=False):
     """Run ``users`` against ``base`` in ``processes`` client processes; a LoadResult.
 
-    Each user: {"steps": [{"method", "path", "data"}], "headers": {...}, "stop_after": n}.
+    Each user: {"steps": [{"method", "path", "data" | "json", "at"}], "headers": {...},
+    "stop_after": n}; a step with "at" is sent that many seconds after the common start
+    (or when the previous answer came, if later). ``keep_bodies``: each record ends with the
+    answer's body (of a 200) as a sixth item.
     """
     processes = max(1, min(processes, len(users), concurrency))
     start_at = time.time() + START_DELAY
@@ -159,7 +177,7 @@ def run(base, users, classify_as, concurrency, processes=1, stop_kind=None, time
         for p in range(processes):
             ids = list(range(p, len(users), processes))
             spec = {"base": base, "classify": classify_as, "stop_kind": stop_kind,
-                    "timeout": timeout, "start_at": start_at,
+                    "timeout": timeout, "start_at": start_at, "keep_bodies": keep_bodies,
                     "concurrency": max(1, concurrency // processes
                                        + (1 if p < concurrency % processes else 0)),
                     "user_ids": ids, "users": [users[i] for i in ids]}
