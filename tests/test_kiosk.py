@@ -233,3 +233,14 @@ def test_code_attempts_are_rate_limited(client, auth, world, app):
     statuses = [kiosk_post(auth, "/kiosk/name", {"name": "Salma Elbaz", "kiosk_code": "AAAAAA"})
                 .status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_the_audit_log_tells_kiosks_created_and_revoked_in_words(client, auth, world):
+    auth.login_as(world.organizer)
+    assert auth.post(f"/organizer/fairs/{world.fair.id}/kiosks", {"name": "Entrée B"}).status_code == 303
+    kiosk = db.session.scalars(select(Kiosk).where(Kiosk.name == "Entrée B")).one()
+    assert auth.post(f"/organizer/fairs/{world.fair.id}/kiosks/{kiosk.id}/revoke", {}).status_code == 303
+    page = client.get("/organizer/audit").get_data(as_text=True)
+    assert "A créé la borne Entrée B" in page and "A révoqué la borne Entrée B" in page
+    assert ">kiosk.created<" not in page and ">kiosk.revoked<" not in page  # no raw codes shown
+    assert "accueil libre-service</option>" in page  # the filter's kind

@@ -17,6 +17,7 @@ KINDS = {
     "candidates": _l("Candidate imports"),
     "booking": _l("Bookings"),
     "round": _l("Booking rounds"),
+    "kiosk": _l("Self check-in kiosks"),
 }
 
 # The fair form's fields, under the labels the form shows.
@@ -203,6 +204,14 @@ def _round_published(d, names, entry):
                     d.get("interviews", 0)), _seed(d)
 
 
+def _kiosk_created(d, names, entry):
+    return _("Created the kiosk %(name)s", name=d.get("name") or "—"), []
+
+
+def _kiosk_revoked(d, names, entry):
+    return _("Revoked the kiosk %(name)s", name=d.get("name") or "—"), []
+
+
 def _export(d, names, entry):
     lines = []
     if d.get("company"):
@@ -241,6 +250,8 @@ DESCRIBE = {
     "round.run_started": _round_run_started,
     "round.run_finished": _round_run_finished,
     "round.published": _round_published,
+    "kiosk.created": _kiosk_created,
+    "kiosk.revoked": _kiosk_revoked,
 }
 
 
