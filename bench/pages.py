@@ -99,6 +99,11 @@ def _targets(app, data):
         ("Live dashboard refresh (organizer)", organizer, "GET",
          f"/organizer/fairs/{live}/live", htmx),
         ("Insertion dashboard (organizer)", organizer, "GET", "/organizer/insertion", None),
+        # Drill-downs: the candidates behind one number (issue 15: < 50 ms like the dashboard).
+        ("Insertion drill-down, inserted (organizer)", organizer, "GET",
+         "/organizer/insertion/candidates?metric=inserted", None),
+        ("Insertion drill-down, one fair's known outcomes (organizer)", organizer, "GET",
+         f"/organizer/insertion/candidates?metric=known&group=fair&value={live}", None),
         ("Fair page (organizer)", organizer, "GET", f"/organizer/fairs/{bookable}", None),
         ("Candidate list (organizer)", organizer, "GET", "/organizer/candidates", None),
     ]
