@@ -5,9 +5,9 @@ PostgreSQL ``jobfair_bench_<scale>`` on the local server, dropped afterwards), f
 bench/datagen.py; then the app and the ceiling app are served by gunicorn with one
 configuration, and each run measures, with the same client, the bare endpoint, the bare
 booking transaction and the booking rush, the bare check-in transaction and the entrance
-line (at the largest scale only: they make fairs of their own); then pages, badges,
-exports and the booking round's assignment (bench/round.py, once: it reads no database).
-The results go to docs/BENCHMARKS.md.
+line, the offline entrance line and the walk-in queue (at the largest scale only: they
+make fairs of their own); then pages, badges, exports and the booking round's assignment
+(bench/round.py, once: it reads no database). The results go to docs/BENCHMARKS.md.
 
     python -m bench                       # everything (~15 min on 2 cores)
     python -m bench --quick               # a smoke run, well under 2 minutes
@@ -26,7 +26,7 @@ from .report import Context, Figure
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-SERVED = ("ceilings", "rush", "entrance")
+SERVED = ("ceilings", "rush", "entrance", "offline", "queue")
 IN_PROCESS = ("pages", "badges", "exports", "round")
 SCENARIOS = SERVED + IN_PROCESS
 # Where an in-process scenario runs: on every (database, scale), or once (it does not
@@ -45,7 +45,8 @@ def parse(argv):
     parser.add_argument("--runs", type=int, default=None,
                         help="repetitions of each measurement (default 5; 1 with --quick)")
     parser.add_argument("--served-runs", type=int, default=3,
-                        help="repetitions of the served scenarios (ceilings, rush, entrance), "
+                        help="repetitions of the served scenarios (ceilings, rush, entrance, "
+                             "offline, queue), "
                              "at most --runs (default 3: each run plays 500 candidates and "
                              "2,250 scans through the whole app)")
     parser.add_argument("--only", default=",".join(SCENARIOS),

@@ -35,7 +35,8 @@ free text shown beside the figure (e.g. "queries: 7 at 0.1x, 7 at 1x").
            target="< 50 ms", met=True)
 
 The section names used in the document: "Ceilings", "Booking rush", "Entrance line",
-"Pages", "Badges", "Exports" (a new section name just appends a new table).
+"Entrance line offline", "Walk-in queue", "Pages", "Badges", "Exports" (a new section name
+just appends a new table).
 
 A module may also define ``ANALYSIS`` (Markdown, starting with a "### …" heading): where the
 time goes for its missed targets; it is printed under "Targets missed, and why". A module
@@ -133,7 +134,8 @@ def machine() -> dict:
 
 # --- The document -----------------------------------------------------------------------------
 
-SECTIONS = ("Ceilings", "Booking rush", "Entrance line", "Pages", "Badges", "Exports")
+SECTIONS = ("Ceilings", "Booking rush", "Entrance line", "Entrance line offline", "Walk-in queue",
+            "Pages", "Badges", "Exports")
 DB_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 COUNTED = ("users", "candidates", "companies", "fairs", "participations", "slots", "bookings",
            "badges", "checkins")
@@ -175,6 +177,16 @@ METHOD = """\
   badges of a live fair as fast as the server answers (a closed loop per device, the
   scanner's POST with a fresh nonce and `HX-Request`), plus 10 % repeats of a badge at another
   device and 2.5 % same-nonce retries. Then: exactly one live check-in per badge holder.
+- **Entrance line offline** (bench/offline_entrance.py). The 8 devices download the manifest at
+  once, decide every scan on the device from their own copy (as static/scanner-offline.js: the
+  same badges, 10 % again at another door, 2.5 % again at the same door), then all upload at
+  once to `…/scan/sync` in batches of 50 (JSON, `X-CSRFToken`), one device sending a batch
+  twice. Then: check-ins = distinct badges, none doubled, the conflicts answered = the ones
+  the plan makes, and every device's next delta shows every check-in.
+- **Walk-in queue** (bench/walkin_queue.py). 300 logged-in candidates in 2 lines each at 20
+  booths; each phone polls its place (the page's htmx block) at the page's interval while each
+  booth calls "next" and "seen" every 6 s; then the same phones in a closed loop (capacity,
+  beside the bare endpoint). Then: each booth saw exactly the first ones of its line.
 - **Figures.** Each figure is measured once per run; the tables give the median over the runs
   and the spread (min–max). Latencies are per request (sent → answer read) at the client.
   A target is "met" when the median meets it.

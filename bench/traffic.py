@@ -14,7 +14,7 @@ and reported so that a starving client would show.
 """
 import statistics
 
-from . import entrance, load, rush, servers
+from . import entrance, load, offline_entrance, rush, servers, walkin_queue
 from .report import Figure
 
 CONCURRENCY = 2 * servers.WORKERS
@@ -55,8 +55,13 @@ def measure_all(ctx, scenarios):
         one = {"endpoint": endpoint(ctx)}
         if "rush" in scenarios or "ceilings" in scenarios:
             one["rush"] = rush.measure(ctx, i, CONCURRENCY, CLIENT_PROCESSES)
-        if "entrance" in scenarios or "ceilings" in scenarios:
+        # The offline line is compared with the online one of the same run.
+        if {"entrance", "ceilings", "offline"} & set(scenarios):
             one["entrance"] = entrance.measure(ctx, i, CLIENT_PROCESSES)
+        if "offline" in scenarios:
+            one["offline"] = offline_entrance.measure(ctx, i, CLIENT_PROCESSES)
+        if "queue" in scenarios:
+            one["queue"] = walkin_queue.measure(ctx, i, CONCURRENCY, CLIENT_PROCESSES)
         runs.append(one)
         ctx.log(f"run {i + 1}/{ctx.runs}: " + _summary(one))
     ctx.ceilings.update({
@@ -66,6 +71,10 @@ def measure_all(ctx, scenarios):
         figures += _rush_figures(runs)
     if "entrance" in scenarios:
         figures += _line_figures(runs)
+    if "offline" in scenarios:
+        figures += offline_entrance.figures(runs)
+    if "queue" in scenarios:
+        figures += walkin_queue.figures(runs)
     return figures
 
 
@@ -80,6 +89,8 @@ def _summary(one):
         parts.append(f"bare check-in {e['bare'].throughput:.0f}/s, line "
                      f"{e['line'].throughput:.0f}/s p95 "
                      f"{percentile(e['line'].latencies(), 95) * 1000:.0f} ms")
+    parts += [module.summary(one[key]) for key, module in
+              (("offline", offline_entrance), ("queue", walkin_queue)) if key in one]
     return "; ".join(parts)
 
 
