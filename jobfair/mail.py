@@ -1,7 +1,15 @@
 """The mail outbox.
 
 ``queue()`` adds a message to the session of the change that causes it, so the
-email exists if and only if the change is committed. ``send_pending()`` (the
+email exists if and only if the change is committed. It renders the message there;
+``queue_later()`` stores only what to send (the template and a JSON payload: ids, and
+the values that must be those of the moment of the change, such as an interview's
+times), and the worker renders it just before the first send, with the function its
+package registered (``@renderer(kind)``), in the recipient's language: the hot paths
+(a booking, the publication of a booking round) do not build emails and .ics files.
+The rendered text is stored on the row first, so a retry sends the same thing and the
+row reads as any other. A message whose subject is gone (``Gone``) is "skipped", with
+the reason in ``last_error``: never sent, never retried. ``send_pending()`` (the
 ``flask jobfair send-mail`` worker) delivers what is due, one message at a
 time: each is claimed by a conditional UPDATE before it is sent, so two
 workers never send the same message, and a failure puts it back with a
@@ -13,8 +21,10 @@ request's Host header.
 """
 import smtplib
 import sys
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
+from importlib import import_module
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -35,19 +45,86 @@ def absolute_url(endpoint, **values):
     return adapter.build(endpoint, values, force_external=True)
 
 
+def _render(template, locale, context):
+    template_name = f"emails/{template}.txt"
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = render_block(template_name, "subject", **context).strip()
+        body = render_block(template_name, "body", **context).strip() + "\n"
+    return subject, body
+
+
 def queue(recipient, template, locale=None, attachment=None, **context):
     """Render ``emails/<template>.txt`` in the recipient's language and store it.
 
     ``attachment``: an optional ``(filename, content_type, text)``, e.g. an .ics file.
     """
-    template_name = f"emails/{template}.txt"
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = render_block(template_name, "subject", **context).strip()
-        body = render_block(template_name, "body", **context).strip() + "\n"
-    message = OutboxMessage(recipient=recipient, subject=subject, body_text=body)
+    subject, body = _render(template, locale, context)
+    message = OutboxMessage(recipient=recipient, kind=template, subject=subject, body_text=body)
     if attachment is not None:
         message.attachment_name, message.attachment_type, message.attachment_text = attachment
     db.session.add(message)
+    return message
+
+
+# --- Rendered by the worker ----------------------------------------------------
+
+
+@dataclass
+class Contents:
+    """What a renderer makes of a payload: the recipient's locale, the template's context and
+    an optional ``attachment()`` giving ``(filename, content_type, text)``, called in that
+    locale."""
+
+    locale: str | None
+    context: dict
+    attachment: object = None
+
+
+class Gone(Exception):
+    """What the message is about no longer exists: it is skipped, with this reason."""
+
+
+RENDERERS = {}
+# The modules that register renderers, imported by the worker before its first render (so a
+# renderer never depends on which blueprint happened to import its module).
+RENDERER_MODULES = ("jobfair.booking.notify", "jobfair.round.publication")
+
+
+def renderer(kind):
+    """Register ``function(payload) -> Contents`` for the messages of ``queue_later(…, kind)``."""
+    def register(function):
+        RENDERERS[kind] = function
+        return function
+    return register
+
+
+def queue_later(recipient, kind, **payload):
+    """Store what to send: ``emails/<kind>.txt``, rendered by the worker from ``payload``
+    (JSON values) with the renderer registered for ``kind``."""
+    message = OutboxMessage(recipient=recipient, kind=kind, payload=payload)
+    db.session.add(message)
+    return message
+
+
+def render(message):
+    """Fill in a message's subject, body and attachment from its payload, unless it has them.
+
+    Raises ``Gone`` when the renderer finds its subject deleted.
+    """
+    if message.body_text is not None:
+        return message
+    if message.kind not in RENDERERS:
+        for module in RENDERER_MODULES:
+            import_module(module)
+    contents = RENDERERS[message.kind](message.payload or {})
+    subject, body = _render(message.kind, contents.locale, contents.context)
+    attachment = None
+    if contents.attachment is not None:
+        with force_locale(contents.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            attachment = contents.attachment()
+    message.subject, message.body_text = subject, body
+    if attachment is not None:
+        message.attachment_name, message.attachment_type, message.attachment_text = attachment
     return message
 
 
@@ -131,9 +208,18 @@ def send_pending(limit=200, send=None):
         if claimed != 1:
             continue  # another worker took it
         message = db.session.get(OutboxMessage, message_id)
+        if message is None:
+            continue  # deleted since the claim (an erasure)
         try:
+            if message.body_text is None:
+                render(message)
+                db.session.commit()  # stored first: a retry sends this same text
             send(message)
+        except Gone as gone:
+            db.session.rollback()
+            message.status, message.last_error = "skipped", str(gone)[:2000]
         except Exception as error:  # any failure: keep the message, try later
+            db.session.rollback()
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
             if message.attempts >= max_attempts:
                 message.status = "failed"

@@ -18,6 +18,7 @@ from jobfair.extensions import db
 from jobfair.insertion import rates
 
 from .downloads import pdf_text
+from .mailbox import delivered
 from .test_insertion_rates import programme  # noqa: F401
 
 ARABIC_INDIC_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
@@ -139,8 +140,6 @@ def test_names_inside_arabic_sentences_are_isolated(client, auth, make):
 def test_a_booking_email_and_its_calendar_file_are_arabic(auth, make):
     """The confirmation is written in the candidate's language (her account's): Arabic text,
     Morocco's month name, Western digits, and an Arabic .ics."""
-    from jobfair.models import OutboxMessage
-
     cohort = make.cohort()
     fair = make.open_fair(cohorts=[cohort])
     atlas = make.participation(fair, make.company("Atlas Digital"))
@@ -152,7 +151,7 @@ def test_a_booking_email_and_its_calendar_file_are_arabic(auth, make):
     page = f"/me/fairs/{fair.id}/companies/{atlas.company_id}"
     assert auth.post(f"/me/fairs/{fair.id}/slots/{slot.id}/book", page=page,
                      follow_redirects=True).status_code == 200
-    message = db.session.scalars(db.select(OutboxMessage)).one()
+    [message] = delivered()
     subject, body, calendar = message.subject, message.body_text, message.attachment_text
     db.session.rollback()
     month = format_date(fair.day, "MMMM", locale="ar_MA")

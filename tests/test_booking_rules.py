@@ -10,7 +10,9 @@ from sqlalchemy import func, select, text
 from jobfair.booking import services
 from jobfair.errors import DomainError
 from jobfair.extensions import db
-from jobfair.models import Booking, OutboxMessage, Slot, utcnow
+from jobfair.models import Booking, Slot, utcnow
+
+from .mailbox import delivered
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +52,7 @@ def fresh(obj):
 
 
 def outbox():
-    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    return delivered()
 
 
 # --- Each rule has its own message ------------------------------------------------------

@@ -10,8 +10,10 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from jobfair.extensions import db
-from jobfair.models import Booking, OutboxMessage, Slot, utcnow
+from jobfair.models import Booking, Slot, utcnow
 from jobfair.timeutil import local_today
+
+from .mailbox import delivered
 
 HTMX = {"HX-Request": "true"}
 
@@ -29,7 +31,7 @@ def fresh(obj):
 
 
 def outbox():
-    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    return delivered()
 
 
 def live_count():

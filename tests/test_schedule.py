@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 from jobfair.booking import services as booking_services
 from jobfair.errors import DomainError
 from jobfair.extensions import db
-from jobfair.models import AuditEvent, Booking, InterviewTable, OutboxMessage, Slot
+from jobfair.models import AuditEvent, Booking, InterviewTable, Slot
 from jobfair.schedule import services
 from jobfair.timeutil import local_to_utc
+
+from .mailbox import delivered
 
 DAY = date(2026, 6, 20)
 HTMX = {"HX-Request": "true"}
@@ -58,7 +60,7 @@ def fresh(obj):
 
 
 def outbox():
-    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    return delivered()
 
 
 def is_fragment(response):

@@ -12,6 +12,8 @@ from jobfair.errors import DomainError
 from jobfair.extensions import db
 from jobfair.models import Booking, OutboxMessage, WaitlistEntry
 
+from .mailbox import delivered
+
 
 @pytest.fixture
 def world(make):
@@ -44,9 +46,7 @@ def fresh(obj):
 
 
 def mails_to(email):
-    return db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id)
-    ).all()
+    return delivered(OutboxMessage.recipient == email)
 
 
 def live_on(slot):

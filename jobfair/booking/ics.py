@@ -1,13 +1,14 @@
 """Calendar files (.ics) for interviews, built with the icalendar library.
 
-One VEVENT per booking: its UID is stable (``booking-<id>@<host of BASE_URL>``)
-so a calendar that imported the confirmation updates the same entry when the
+One VEVENT per booking (an ``Interview``: the booking's id and what the event shows): its
+UID is stable (``booking-<id>@<host of BASE_URL>``) so a calendar that imported the confirmation updates the same entry when the
 cancellation arrives; DTSTART/DTEND are UTC (stored naive UTC, marked as such);
 LOCATION is the venue and the booth; SUMMARY says "Interview with <company>".
 Texts are translated in the current locale: callers that build a file for an
 email wrap the call in ``force_locale(<recipient's locale>)``.
 """
-from datetime import timezone
+from datetime import datetime, timezone
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -24,9 +25,29 @@ def _utc(naive):
     return naive.replace(tzinfo=timezone.utc)
 
 
-def uid(booking):
+class Interview(NamedTuple):
+    """What one VEVENT says: the booking's id (its UID) and the values it shows.
+
+    The mail worker builds one from an outbox payload (the times and table of the moment of the
+    change, which the booking may no longer have); the pages build one from a booking.
+    """
+
+    booking_id: int
+    participation: object  # .fair, .company, .booth
+    table_name: str | None
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, booking):
+        slot = booking.slot
+        return cls(booking.id, booking.participation, slot.table.name, slot.starts_at,
+                   slot.ends_at)
+
+
+def uid(booking_id):
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "jobfair"
-    return f"booking-{booking.id}@{host}"
+    return f"booking-{booking_id}@{host}"
 
 
 def location(fair, booth):
@@ -36,21 +57,20 @@ def location(fair, booth):
     return f"{place} — {_('Booth %(number)s', number=booth.number)}"
 
 
-def event(booking, cancelled=False):
-    slot = booking.slot
-    participation = booking.participation
+def event(interview, cancelled=False):
+    participation = interview.participation
     fair, company = participation.fair, participation.company
     item = Event()
-    item.add("uid", uid(booking))
+    item.add("uid", uid(interview.booking_id))
     item.add("dtstamp", _utc(utcnow().replace(microsecond=0)))
-    item.add("dtstart", _utc(slot.starts_at))
-    item.add("dtend", _utc(slot.ends_at))
+    item.add("dtstart", _utc(interview.starts_at))
+    item.add("dtend", _utc(interview.ends_at))
     item.add("summary", _("Interview with %(company)s", company=company.name))
     item.add("location", location(fair, participation.booth))
-    item.add("description", "\n".join([
-        fair.name,
-        _("Interviewer: %(table)s", table=slot.table.name),
-    ]))
+    lines = [fair.name]
+    if interview.table_name:
+        lines.append(_("Interviewer: %(table)s", table=interview.table_name))
+    item.add("description", "\n".join(lines))
     # A cancellation must outrank the confirmation the calendar already holds.
     item.add("sequence", 1 if cancelled else 0)
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -68,12 +88,12 @@ def calendar_text(events, method="PUBLISH"):
     return calendar.to_ical().decode("utf-8")
 
 
-def booking_calendar(booking):
-    return calendar_text([event(booking)])
+def booking_calendar(interview):
+    return calendar_text([event(interview)])
 
 
-def cancellation_calendar(booking):
-    return calendar_text([event(booking, cancelled=True)], method="CANCEL")
+def cancellation_calendar(interview):
+    return calendar_text([event(interview, cancelled=True)], method="CANCEL")
 
 
 def move_calendar(old, new):
@@ -82,8 +102,8 @@ def move_calendar(old, new):
 
 
 def day_calendar(bookings):
-    return calendar_text([event(b) for b in bookings])
+    return calendar_text([event(Interview.of(b)) for b in bookings])
 
 
-def filename(booking):
-    return f"interview-{booking.participation.company.slug}-{booking.id}.ics"
+def filename(interview):
+    return f"interview-{interview.participation.company.slug}-{interview.booking_id}.ics"

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from .. import mail
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live, is_over
@@ -144,20 +143,7 @@ def cancel_by_company(booking, reason, by_user, now=None):
     if changed != 1:
         raise DomainError(_l("This booking is no longer active: it was not cancelled again."))
     release_seat(booking.slot_id)
-    slot, participation, account = booking.slot, booking.participation, booking.candidate.user
-    mail.queue(
-        account.email,
-        "booking_cancelled_by_company",
-        locale=account.locale,
-        candidate=account,
-        company=participation.company,
-        fair=participation.fair,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        reason=reason,
-        link=mail.absolute_url("candidate.home"),
-        attachment=notify.cancellation_attachment(booking),
-    )
+    notify.booking_cancelled_by_company(booking, reason)
     return booking
 
 

@@ -358,11 +358,12 @@ def _calendar_response(text, filename):
 def booking_ics(booking_id):
     candidate = own_candidate_or_404()
     booking = own_booking_or_404(candidate, booking_id)
+    interview = ics.Interview.of(booking)
     if booking.status == "cancelled":
-        text = ics.cancellation_calendar(booking)
+        text = ics.cancellation_calendar(interview)
     else:
-        text = ics.booking_calendar(booking)
-    return _calendar_response(text, ics.filename(booking))
+        text = ics.booking_calendar(interview)
+    return _calendar_response(text, ics.filename(interview))
 
 
 @bp.route("/me/fairs/<int:fair_id>/schedule.ics")

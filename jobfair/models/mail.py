@@ -1,13 +1,19 @@
-"""The outbox: every email is a row written in the transaction of the change that causes it."""
+"""The outbox: every email is a row written in the transaction of the change that causes it.
+
+A row is either rendered when queued (subject and body set), or says what to send: ``kind``
+(the template) and ``payload`` (ids, and the values of the moment of the change), and the
+worker renders subject, body and attachment from it just before the first send, onto the row.
+"""
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import one_of, utcnow
 
-MAIL_STATUSES = ("pending", "sending", "sent", "failed")
+# "skipped": a lazy message whose subject is gone before the worker came (last_error says why).
+MAIL_STATUSES = ("pending", "sending", "sent", "failed", "skipped")
 
 
 class OutboxMessage(db.Model):
@@ -16,8 +22,12 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254), index=True)
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
+    # The template (emails/<kind>.txt); with a payload, rendered by the worker (mail.render).
+    kind: Mapped[str | None] = mapped_column(String(50))
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    # None until the worker renders a lazy message.
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body_text: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     # One optional text attachment (an .ics calendar file for bookings).
     attachment_name: Mapped[str | None] = mapped_column(String(200))

@@ -6,9 +6,9 @@ changed since the run: a company withdrawn, a slot blocked), the place is taken 
 ``booking.take_seat`` (the conditional UPDATE on ``slots.booked_count``) and the booking
 inserted. Any refusal raises: the caller rolls back and nothing is half-published. Then the
 usual confirmation email with its .ics is queued for each interview, and candidates given
-fewer interviews than they asked for are told why and where to find what is left.
+fewer interviews than they asked for are told why and where to find what is left — both
+stored as what to send, rendered later by the mail worker (``mail.queue_later``).
 """
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -22,12 +22,15 @@ from ..models import (
     Booking,
     Candidate,
     Cohort,
+    Fair,
     InterviewTable,
     Participation,
     RoundInvitation,
     Slot,
+    User,
     Wish,
 )
+from ..privacy.visibility import is_erased
 
 
 def _changed(candidate, reason):
@@ -117,8 +120,20 @@ def _tell_the_short(booking_round, fair, made):
         account = candidate.user
         if not account.is_enabled:
             continue
-        mail.queue(account.email, "round_result",
-                   locale=account.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
-                   candidate=account, fair=fair, given=given.get(candidate.id, 0),
-                   asked=min(asked[candidate.id], fair.max_bookings_per_candidate),
-                   link=mail.absolute_url("booking.directory", fair_id=fair.id))
+        mail.queue_later(account.email, "round_result", user=account.id, fair=fair.id,
+                         given=given.get(candidate.id, 0),
+                         asked=min(asked[candidate.id], fair.max_bookings_per_candidate))
+
+
+@mail.renderer("round_result")
+def _round_result(payload):
+    """The worker's side of the "round_result" email (``mail.queue_later``)."""
+    account = db.session.get(User, payload["user"])
+    fair = db.session.get(Fair, payload["fair"])
+    if account is None or is_erased(account):
+        raise mail.Gone("the candidate's account is erased")
+    if fair is None:
+        raise mail.Gone("the fair no longer exists")
+    return mail.Contents(account.locale, dict(
+        candidate=account, fair=fair, given=payload["given"], asked=payload["asked"],
+        link=mail.absolute_url("booking.directory", fair_id=fair.id)))

@@ -52,6 +52,8 @@ DEMO_PASSWORD = "jobfair-demo"
 SERVER_START_TIMEOUT = 30  # seconds for /healthz to answer 200
 # base URL → the SECRET_KEY its server signs with (e.g. to build a follow-up link as an email would)
 SERVER_SECRET_KEYS = {}
+# database URL → its server's environment (the mail worker runs with it: same BASE_URL)
+SERVER_ENVIRONMENTS = {}
 COMMAND_TIMEOUT = 180  # seconds for `flask db upgrade` / `flask jobfair demo`
 
 
@@ -180,6 +182,7 @@ def _served(database_url, tmp_path_factory, seed, label, **extra_env):
         **extra_env,
     )
     SERVER_SECRET_KEYS[base_url] = env["SECRET_KEY"]
+    SERVER_ENVIRONMENTS[database_url] = env
     started = time.monotonic()
     _run([str(BIN / "flask"), "db", "upgrade"], env)
     _run([str(BIN / "flask"), "jobfair", *seed], env)
@@ -451,6 +454,11 @@ class Database:
 
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(text(query), params)]
+
+    def deliver(self):
+        """Run the mail worker (``flask jobfair send-mail``) on this server's database, as its
+        timer would: booking emails are rendered there, not in the request."""
+        _run([str(BIN / "flask"), "jobfair", "send-mail"], SERVER_ENVIRONMENTS[self.url])
 
     def outbox(self, recipient):
         """The emails queued for ``recipient``, oldest first (subject, body_text, status)."""

@@ -684,7 +684,8 @@ def test_imported_candidate_activates_completes_the_profile_and_books(
     assert text.startswith("BEGIN:VCALENDAR")
     assert unfold(text).count("BEGIN:VEVENT") == 1  # the cancelled interview is not in the day
 
-    # --- The emails, each with its calendar file.
+    # --- The emails, each with its calendar file (rendered by the mail worker).
+    demo_database.deliver()
     messages = outbox(demo_database, SOUKAINA["email"])
     subjects = [m["subject"] for m in messages]
     assert len(subjects) == 5, subjects
@@ -824,6 +825,7 @@ def test_waitlisted_candidate_is_booked_when_another_cancels(open_page, demo_dat
     expect(schedule_cards(page).locator("h2")).to_have_text([f"{freed} · {OASIS}"])
     expect(page.locator("section[aria-labelledby='waiting-title']")).to_have_count(0)
     tab.check("06-schedule-promoted")
+    demo_database.deliver()
     promoted = [m for m in outbox(demo_database, WAITING)
                 if "Une place s'est libérée" in m["subject"]]
     assert len(promoted) == 1, outbox(demo_database, WAITING)
