@@ -29,6 +29,10 @@ POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SERVED = ("ceilings", "rush", "entrance", "offline", "queue")
 IN_PROCESS = ("pages", "badges", "exports", "round")
 SCENARIOS = SERVED + IN_PROCESS
+# The opening of a 4,000-candidate fair (bench/opening.py) is served too, at the largest scale,
+# with servers, people and sessions of its own (it needs none of the rush's).
+OPENING = "opening"
+SCENARIOS += (OPENING,)
 # Where an in-process scenario runs: on every (database, scale), or once (it does not
 # depend on the database: the last database at the largest scale). A module may say
 # otherwise with a module-level WHEN = "every" | "once".
@@ -181,6 +185,10 @@ def main(argv=None):
             if wanted and scale == args.scale_list[-1]:
                 ctx.runs = args.served_runs
                 results += [(db_kind, scale, f) for f in served(ctx, wanted)]
+                ctx.runs = args.runs
+            if OPENING in args.scenarios and scale == args.scale_list[-1]:
+                ctx.runs = args.served_runs
+                results += [(db_kind, scale, f) for f in in_process(ctx, OPENING)]
                 ctx.runs = args.runs
             last = index == len(combos) - 1
             for name in (s for s in args.scenarios if s in IN_PROCESS):

@@ -89,7 +89,7 @@ def _insert(table, rows):
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
 
 
-def create_people(app, candidates=2000, with_password=500, staff=8):
+def create_people(app, candidates=2000, with_password=500, staff=8, companies=COMPANIES):
     tag = secrets.token_hex(3)
     with app.app_context():
         password_hash = hash_password(PASSWORD)
@@ -103,7 +103,7 @@ def create_people(app, candidates=2000, with_password=500, staff=8):
         company_ids = _insert(Company.__table__, [{
             "name": f"Bench company {tag} {i}", "normalized_name": f"bench company {tag} {i}",
             "slug": f"bench-company-{tag}-{i}", "sector": "other", "city": "Rabat"}
-            for i in range(COMPANIES)])
+            for i in range(companies)])
         emails = [f"bench-{tag}-c{i}@bench.example" for i in range(candidates)]
         user_ids = _insert(User.__table__, [{
             "email": email, "password_hash": password_hash if i < with_password else None,
@@ -138,7 +138,7 @@ def _fair(people, label, status):
     return fair_id
 
 
-def create_booking_fair(app, people, label):
+def create_booking_fair(app, people, label, slots_per_company=SLOTS_PER_COMPANY, capacity=1):
     with app.app_context():
         fair_id = _fair(people, label, "published")
         participation_ids = _insert(Participation.__table__, [{
@@ -148,13 +148,13 @@ def create_booking_fair(app, people, label):
             "participation_id": p, "name": "Table 1"} for p in participation_ids])
         day = db.session.scalar(select(Fair.day).where(Fair.id == fair_id))
         first = datetime.combine(day, time(9))
-        rows = [{"table_id": table, "capacity": 1, "booked_count": 0, "is_blocked": False,
+        rows = [{"table_id": table, "capacity": capacity, "booked_count": 0, "is_blocked": False,
                  "starts_at": first + timedelta(minutes=SLOT_EVERY * t),
                  "ends_at": first + timedelta(minutes=SLOT_EVERY * t + SLOT_MINUTES)}
-                for table in table_ids for t in range(SLOTS_PER_COMPANY)]
+                for table in table_ids for t in range(slots_per_company)]
         flat = _insert(Slot.__table__, rows)
         db.session.commit()
-    slot_ids = [flat[c * SLOTS_PER_COMPANY:(c + 1) * SLOTS_PER_COMPANY]
+    slot_ids = [flat[c * slots_per_company:(c + 1) * slots_per_company]
                 for c in range(len(table_ids))]
     return BookingFair(fair_id, list(people.company_ids), participation_ids, slot_ids)
 

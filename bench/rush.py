@@ -27,8 +27,9 @@ WANT = 2
 CLEAN = ("booked", "slot_taken")
 
 
-def wishes(candidates, companies, seed):
-    """Per candidate: [(company index, time index)], distinct companies and times."""
+def wishes(candidates, companies, seed, each=WISHES, times=SLOTS_PER_COMPANY):
+    """Per candidate: ``each`` [(company index, time index)] among ``times`` times a company,
+    distinct companies and times."""
     rng = random.Random(seed)
     weights = [1 / (rank + 1) for rank in range(companies)]  # Zipf: company 0 is the star
     plans = []
@@ -36,13 +37,13 @@ def wishes(candidates, companies, seed):
         chosen = []
         pool = list(range(companies))
         pool_weights = list(weights)
-        for _ in range(WISHES):
+        for _ in range(each):
             pick = rng.choices(range(len(pool)), pool_weights)[0]
             chosen.append(pool.pop(pick))
             pool_weights.pop(pick)
-        times = rng.sample(range(SLOTS_PER_COMPANY), WISHES)
+        picked_times = rng.sample(range(times), each)
         # Most people want the morning: the earliest times of a wish list come first.
-        plans.append(list(zip(chosen, sorted(times))))
+        plans.append(list(zip(chosen, sorted(picked_times))))
     return plans
 
 
