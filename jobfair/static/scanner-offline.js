@@ -205,7 +205,11 @@
       window.clearInterval(self.probe);
       self.probe = null;
       return self.upload();
-    }).then(function () { self.show(); }).catch(function () { /* still offline */ });
+    }).then(function () { self.show(); }).catch(function (error) {
+      // Still offline, or the upload got no answer (the server down behind a live network):
+      // the batch stays queued and the probe tries again, with the same nonces.
+      if (!error.refused) { self.goOffline(); }
+    });
   };
 
   // The same statuses as checkin.services.scan, from the manifest; the scan is queued.

@@ -12,6 +12,7 @@ changes nothing. A reload without the network still opens the scanner (service w
 """
 import re
 import secrets
+from collections import Counter
 
 import pytest
 from playwright.sync_api import expect
@@ -196,3 +197,68 @@ def test_another_fairs_badge_scanned_offline_is_not_called_unknown_and_the_serve
     assert live_checkins(database, fair_id, holder["user_id"]) == []
     assert database.rows("SELECT id FROM checkins WHERE fair_id = :fair",
                          fair=rabat["id"]) == []
+
+
+def wait_for(page, condition, what, seconds=30):
+    """Let the page run (its route handlers answer meanwhile) until ``condition()``."""
+    for _ in range(seconds * 4):
+        if condition():
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_an_upload_without_an_answer_stays_queued_and_is_sent_again_with_its_nonces(
+        open_day_page, day_server, badges_issued):  # noqa: F811
+    """The server unreachable behind a live network (Playwright aborts the upload: the
+    resilience tests kill a real server), then an upload stored by the server whose answer is
+    lost: the scans stay queued on the device, are sent again, and the server's replay of
+    their nonces answers "checked in" — no conflict in the report, one check-in each."""
+    database, fair_id = day_server.database, day_server.fair_id
+    line = line_of_candidates(database, fair_id, 3)
+    door = open_day_page(suffix="dead-server")
+    open_ready_scanner(door, STAFF, fair_id)
+    page = door.page
+    page.context.set_offline(True)
+    for person in line:
+        scan(page, person["token"])
+        expect(panel(page)).to_contain_text(person["name"])
+    banner = page.locator("#scan-offline-banner")
+    expect(banner).to_contain_text("3")
+
+    calls = Counter()
+    mode = {"now": "down"}
+
+    def sync(route):
+        now = mode["now"]
+        if now == "down":  # no server: no answer
+            route.abort("connectionrefused")
+        elif now == "lost":  # the server decided and stored; its answer never came
+            route.fetch()
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+        calls[now] += 1  # counted once handled (the server's answer in, for "lost")
+
+    page.route("**/scan/sync", sync)
+    page.context.set_offline(False)
+    wait_for(page, lambda: calls["down"] >= 1, "an upload once the network was back")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("3")  # still queued
+    assert all(live_checkins(database, fair_id, p["user_id"]) == [] for p in line)
+
+    mode["now"] = "lost"
+    wait_for(page, lambda: calls["lost"] >= 1, "the upload tried again")
+    first = {p["user_id"]: live_checkins(database, fair_id, p["user_id"]) for p in line}
+    assert all(len(rows) == 1 for rows in first.values()), first  # stored by the server…
+    expect(banner).to_contain_text("3")  # …but the device never heard: still queued
+    expect(page.locator("#scan-sync-report")).to_be_hidden()
+
+    mode["now"] = "up"
+    report = page.locator("#scan-sync-report")
+    expect(report).to_be_visible(timeout=30_000)
+    expect(page.locator("#scan-sync-summary")).to_have_text(
+        "Scans hors ligne envoyés : 3 ; réponses différentes du serveur : 0.")
+    expect(report.locator("li")).to_have_count(0)  # replayed nonces: "checked in", as decided
+    expect(banner).to_be_hidden()
+    assert {p["user_id"]: live_checkins(database, fair_id, p["user_id"]) for p in line} == first
