@@ -87,6 +87,7 @@
         .then(function () { return self.keepPage(); })
         .catch(function () { /* no page cache: the rest still works */ });
     }
+    this.guardLogout();
     window.addEventListener("offline", function () { self.goOffline(); });
     window.addEventListener("online", function () { self.tryOnline(); });
     window.setInterval(function () { if (!self.active) { self.sync(); } }, REFRESH_MS);
@@ -277,6 +278,29 @@
     wrapper.id = "scan-result";
     wrapper.appendChild(panel);
     return wrapper;
+  };
+
+  // --- Logging out ----------------------------------------------------------------------
+  // Logging out clears the device (Clear-Site-Data), the queue with it: send it first; what
+  // cannot be sent (no network, no server) is lost only once the staff member says so.
+  Offline.prototype.guardLogout = function () {
+    var self = this;
+    var logout = new URL(this.data.logout, location.href).pathname;
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!self.db || !self.waiting || new URL(form.action, location.href).pathname !== logout) {
+        return;
+      }
+      event.preventDefault();
+      var sending = navigator.onLine === false ? Promise.resolve()
+        : self.upload().catch(function () { /* not sent: asked below */ });
+      sending.then(function () { return self.countWaiting(); }).then(function () {
+        if (!self.waiting ||
+            window.confirm(fill(self.data.textLogout, { count: self.waiting }))) {
+          form.submit();
+        }
+      });
+    });
   };
 
   // --- The upload and its report -------------------------------------------------------
