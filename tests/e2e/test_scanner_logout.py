@@ -45,7 +45,7 @@ DEVICE_STATE = """async (fair) => {
         kept = kept.concat(requests.map(r => new URL(r.url).pathname));
     }
     const workers = (await navigator.serviceWorker.getRegistrations()).map(r => r.scope);
-    return {databases, badges, caches: caches_, kept, workers};
+    return {databases, badges, caches: caches_, kept, workers, stored: localStorage.length};
 }"""
 
 LOG_OUT = "Se déconnecter"
@@ -106,6 +106,7 @@ def test_logging_out_clears_the_manifest_the_kept_page_and_the_worker(
     before = device_state(page, fair_id)
     assert before["badges"] > 0 and before["caches"] == ["jobfair-scanner-v1"]
     assert before["workers"] == [f"{day_server.base_url}/staff/"]
+    assert before["stored"] >= 1  # the device's name (scanner.js)
 
     # One scan cannot be sent; the staff member agrees to lose it.
     server = queued_with_the_server_unreachable(page, [lost])
@@ -116,7 +117,8 @@ def test_logging_out_clears_the_manifest_the_kept_page_and_the_worker(
     assert server["aborted"] >= 2  # the logout tried to send it first
 
     after = device_state(page, fair_id)
-    assert after == {"databases": [], "badges": None, "caches": [], "kept": [], "workers": []}
+    assert after == {"databases": [], "badges": None, "caches": [], "kept": [], "workers": [],
+                     "stored": 0}
     assert live_checkins(database, fair_id, lost["user_id"]) == []
     # The scanner is the login page now, also from the address bar.
     page.goto(scanner)
