@@ -4,20 +4,24 @@ For thousands of candidates the whole model (a variable per candidate × slot gr
 to solve in a minute on two cores. So:
 
 A. *Pairs*: which wished (candidate, company) pairs meet, at most ``max per candidate`` each
-   and at most the company's free places per company, with the same four objectives in the
-   same order (assignment.py). It is a min-cost flow (OR-Tools), solved exactly in a second:
+   and at most the company's free places per company and per prerequisite class (a place
+   reserved to a track is counted only for that track's candidates), with the same four
+   objectives in the same order (assignment.py). It is a min-cost flow (OR-Tools), solved exactly in a second:
    each objective is a level of cost worth more than all the levels below it added up (CP-SAT
    on the same pairs if those costs would not fit in 64 bits). Without times, it is a
    RELAXATION of the whole problem: its optimum is at least as good as any real assignment.
 B. *Times*: for the chosen pairs only, a slot group each (group places, no overlap, minimum
-   gap), placing as many pairs as possible, a candidate's only interview first, then
-   shortlisted pairs. Started from a greedy placement in lottery order.
+   gap). A greedy placement in lottery order; the pairs it leaves out go to small CP-SAT
+   sub-problems (the pairs of their companies free, the others held); only if those fail,
+   the whole placement by CP-SAT, placing as many pairs as possible, a candidate's only
+   interview first, then shortlisted pairs.
 
 When phase B places every pair of phase A (the usual case: a company's places are spread over
 the day), the result reaches phase A's optimum, hence the whole problem's: it is optimal if
 phase A was. Otherwise it is feasible and said so ("feasible").
 """
 import random
+import time
 
 from ortools.sat.python import cp_model
 
@@ -50,18 +54,40 @@ def _options(problem, groups):
     return options
 
 
+def place_classes(groups, options):
+    """The companies' places by prerequisites, and the classes each wished pair may use.
+
+    ``places``: {(company, tracks, cohorts): free places} in the groups' fixed order;
+    ``classes_of``: {(candidate id, company): [class]} from the pair's own groups (those that
+    admit the candidate and do not clash with an interview already booked). A place reserved
+    for one track counts only for the pairs of that track: counted for the whole company, the
+    pairs chosen for it could never be placed (the regional fairs of issue 12).
+    """
+    places, kind_of = {}, {}
+    for index, group in enumerate(groups):
+        kind = (group.company, group.template.tracks, group.template.cohorts)
+        places[kind] = places.get(kind, 0) + group.capacity
+        kind_of[index] = kind
+    classes_of = {}
+    for key, pair_groups in options.items():
+        mine = classes_of.setdefault(key, [])
+        for index, _group in pair_groups:
+            if kind_of[index] not in mine:
+                mine.append(kind_of[index])
+    return places, classes_of
+
+
 def _choose_pairs(problem, groups, options, seed, time_limit, workers, started):
     model = cp_model.CpModel()
     lottery = random.Random(seed)
     max_rank = max((r for w in problem.wishes.values() for r in w.values() if r is not None),
                    default=1)
-    z, by_candidate, by_company = {}, {}, {}
+    z, by_candidate = {}, {}
     shortlisted, ranked, drawn = [], [], []
     for (candidate_id, company) in options:
         var = model.new_bool_var(f"z_{candidate_id}_{company}")
         z[candidate_id, company] = var
         by_candidate.setdefault(candidate_id, []).append(var)
-        by_company.setdefault(company, []).append(var)
         if (candidate_id, company) in problem.shortlist:
             shortlisted.append(var)
         ranked.append((var, rank_weight(problem.wishes[candidate_id][company], max_rank)))
@@ -73,12 +99,19 @@ def _choose_pairs(problem, groups, options, seed, time_limit, workers, started):
         met = model.new_bool_var(f"y_{candidate_id}")
         model.add(met <= total(variables))
         covered["met", candidate_id] = met
-    places = {}
-    for group in groups:
-        places[group.company] = places.get(group.company, 0) + group.capacity
-    for company, variables in by_company.items():
-        if len(variables) > places[company]:
-            model.add(total(variables) <= places[company])
+    # Each chosen pair takes a place of one class it may use (as in the flow).
+    places, classes_of = place_classes(groups, options)
+    per_class = {}
+    for key, var in z.items():
+        uses = []
+        for kind in classes_of[key]:
+            use = model.new_bool_var(f"u_{key}_{len(per_class.get(kind, ()))}")
+            uses.append(use)
+            per_class.setdefault(kind, []).append(use)
+        model.add(total(uses) == var)
+    for kind, variables in per_class.items():
+        if len(variables) > places[kind]:
+            model.add(total(variables) <= places[kind])
     first = {(c, groups[i].company) for c, i in first_come_groups(problem, groups, seed)
              if i is not None}
     stages = [("candidates_met", total(list(covered.values()))),
@@ -105,10 +138,11 @@ def _choose_pairs_by_flow(problem, groups, options, seed):
     """Phase A as a min-cost flow (OR-Tools), exact and fast; None if the costs would overflow.
 
     source → candidate (a first unit worth B: at least one interview; then the rest of their
-    allowance, worth nothing) → company (one unit per wished pair, worth S if shortlisted, plus
-    R × rank weight, plus the lottery) → sink (the company's free places); a bypass arc
-    source → sink carries what nobody can use. Each level is worth more than everything below
-    it added up, so the cheapest flow is the lexicographic optimum.
+    allowance, worth nothing) → pair (one unit per wished pair, worth S if shortlisted, plus
+    R × rank weight, plus the lottery) → the company's places of each prerequisite class the
+    pair may use → sink (the class's free places); a pair with one class goes straight to it.
+    A bypass arc source → sink carries what nobody can use. Each level is worth more than
+    everything below it added up, so the cheapest flow is the lexicographic optimum.
     """
     from ortools.graph.python import min_cost_flow
 
@@ -116,53 +150,58 @@ def _choose_pairs_by_flow(problem, groups, options, seed):
                    default=1)
     allowed = {c: problem.rules.max_per_candidate - len(problem.booked.get(c, []))
                for c, _k in options}
-    places = {}
-    for group in groups:
-        places[group.company] = places.get(group.company, 0) + group.capacity
-    companies = sorted({k for _c, k in options})
+    places, classes_of = place_classes(groups, options)
     units = sum(allowed.values())
-    interviews = min(units, sum(places[k] for k in companies))  # at most this many pairs meet
+    interviews = min(units, sum(places.values()))  # at most this many pairs meet
     short_pairs = sum(1 for key in options if key in problem.shortlist)
-    nodes = len(allowed) + len(companies) + 2
-    # The widest lottery whose levels fit: the solver scales costs by the number of nodes.
+    candidates, pairs, kinds = sorted(allowed), sorted(options), list(places)
+    split = [key for key in pairs if len(classes_of[key]) > 1]
+    node = {("c", c): i + 2 for i, c in enumerate(candidates)}
+    node.update({("p", key): len(node) + 2 + i for i, key in enumerate(split)})
+    node.update({("k", kind): len(node) + 2 + i for i, kind in enumerate(kinds)})
+    source, sink = 0, 1
+    # The widest lottery whose levels fit: the solver scales costs by the number of nodes
+    # (and refuses a range it cannot scale: then the next, narrower lottery).
     for lottery_range in LOTTERY_RANGES:
         r_level = lottery_range * interviews + 1
         s_level = r_level * rank_weight(1, max_rank) * interviews + 1
         b_level = s_level * (short_pairs + 1)
-        if b_level * (nodes + 1) < COST_LIMIT:
-            break
-    else:
-        return None
-    lottery = random.Random(seed)
-    draw = {key: (None, lottery.randrange(lottery_range)) for key in sorted(options)}
-    flow = min_cost_flow.SimpleMinCostFlow()
-    candidates = sorted(allowed)
-    node = {("c", c): i + 2 for i, c in enumerate(candidates)}
-    node.update({("k", k): len(candidates) + 2 + i for i, k in enumerate(companies)})
-    source, sink = 0, 1
-    for c in candidates:
-        flow.add_arc_with_capacity_and_unit_cost(source, node["c", c], 1, -b_level)
-        if allowed[c] > 1:
-            flow.add_arc_with_capacity_and_unit_cost(source, node["c", c], allowed[c] - 1, 0)
-    pair_arcs = {}
-    for key in sorted(options):
-        c, k = key
-        worth = (s_level if key in problem.shortlist else 0) + r_level * rank_weight(
-            problem.wishes[c][k], max_rank) + draw[key][1]
-        pair_arcs[key] = flow.add_arc_with_capacity_and_unit_cost(node["c", c], node["k", k],
-                                                                  1, -worth)
-    for k in companies:
-        flow.add_arc_with_capacity_and_unit_cost(node["k", k], sink, places[k], 0)
-    flow.add_arc_with_capacity_and_unit_cost(source, sink, units, 0)
-    flow.set_node_supply(source, units)
-    flow.set_node_supply(sink, -units)
-    if flow.solve() != flow.OPTIMAL:
-        return None
-    chosen = [key for key, arc in pair_arcs.items() if flow.flow(arc)]
-    met = {c for c, _k in chosen}
-    reached = {"candidates_met": len(met),
-               "shortlisted_met": sum(1 for key in chosen if key in problem.shortlist)}
-    return chosen, True, reached, draw
+        if b_level * (len(node) + 3) >= COST_LIMIT:
+            continue
+        lottery = random.Random(seed)
+        draw = {key: (None, lottery.randrange(lottery_range)) for key in pairs}
+        flow = min_cost_flow.SimpleMinCostFlow()
+        for c in candidates:
+            flow.add_arc_with_capacity_and_unit_cost(source, node["c", c], 1, -b_level)
+            if allowed[c] > 1:
+                flow.add_arc_with_capacity_and_unit_cost(source, node["c", c], allowed[c] - 1, 0)
+        pair_arcs = {}
+        for key in pairs:
+            c, k = key
+            worth = (s_level if key in problem.shortlist else 0) + r_level * rank_weight(
+                problem.wishes[c][k], max_rank) + draw[key][1]
+            head = node.get(("p", key)) or node["k", classes_of[key][0]]
+            pair_arcs[key] = flow.add_arc_with_capacity_and_unit_cost(node["c", c], head, 1,
+                                                                      -worth)
+            if ("p", key) in node:
+                for kind in classes_of[key]:
+                    flow.add_arc_with_capacity_and_unit_cost(head, node["k", kind], 1, 0)
+        for kind in kinds:
+            flow.add_arc_with_capacity_and_unit_cost(node["k", kind], sink, places[kind], 0)
+        flow.add_arc_with_capacity_and_unit_cost(source, sink, units, 0)
+        flow.set_node_supply(source, units)
+        flow.set_node_supply(sink, -units)
+        status = flow.solve()
+        if status == flow.BAD_COST_RANGE:
+            continue
+        if status != flow.OPTIMAL:
+            return None
+        chosen = [key for key, arc in pair_arcs.items() if flow.flow(arc)]
+        met = {c for c, _k in chosen}
+        reached = {"candidates_met": len(met),
+                   "shortlisted_met": sum(1 for key in chosen if key in problem.shortlist)}
+        return chosen, True, reached, draw
+    return None
 
 
 def _greedy(problem, groups, options, chosen, draw):
@@ -184,40 +223,140 @@ def _greedy(problem, groups, options, chosen, draw):
     return placed
 
 
-def _place(problem, groups, options, chosen, draw, time_limit, workers, started, seed):
-    placed = _greedy(problem, groups, options, chosen, draw)
-    if len(placed) == len(chosen):  # every pair has its time: nothing left to optimise
-        return {(key[0], index): True for key, index in placed.items()}, True
+def _placement_model(problem, groups, options, pairs, fixed, hint, time_limit, workers,
+                     started, seed, every=False):
+    """Times for ``pairs`` by CP-SAT, the pairs of ``fixed`` ({pair: group index}) held.
+
+    → ({pair: group index} for the pairs placed, proven best?). Held pairs keep their place
+    and their time: the free pairs get what they leave. Most pairs first where they decide
+    whether the candidate meets anyone at all, then shortlisted pairs (as phase A).
+    ``every``: each pair placed or nothing (None): a feasibility model, far faster to solve
+    than the weighted one when the answer is yes.
+    """
+    gap = problem.rules.min_gap_minutes
+    left = [group.capacity for group in groups]
+    held = {}
+    for (candidate_id, _company), index in fixed.items():
+        left[index] -= 1
+        held.setdefault(candidate_id, []).append(groups[index])
+    pairs_of = {}
+    for candidate_id, _company in list(pairs) + list(fixed):
+        pairs_of[candidate_id] = pairs_of.get(candidate_id, 0) + 1
     model = cp_model.CpModel()
     x, per_group, per_candidate, weights = {}, {}, {}, []
-    pairs_of = {}
-    for candidate_id, company in chosen:
-        pairs_of[candidate_id] = pairs_of.get(candidate_id, 0) + 1
-    for key in chosen:
-        candidate_id, company = key
+    for key in pairs:
+        candidate_id, _company = key
         pair_vars = []
         for index, group in options[key]:
+            if left[index] < 1 or any(
+                    conflict(group.starts_at, group.ends_at, other.starts_at, other.ends_at, gap)
+                    for other in held.get(candidate_id, ())):
+                continue
             var = model.new_bool_var(f"x_{candidate_id}_{index}")
-            x[candidate_id, index] = var
+            x[key, index] = var
             pair_vars.append(var)
             per_group.setdefault(index, []).append(var)
             per_candidate.setdefault(candidate_id, []).append((group, var))
             weight = 1 + (4 if pairs_of[candidate_id] == 1 else 0) + (
                 2 if key in problem.shortlist else 0)
             weights.append((var, weight))
-        model.add_at_most_one(pair_vars)
+        if every and not pair_vars:
+            return None, True
+        if every:
+            model.add_exactly_one(pair_vars)
+        elif len(pair_vars) > 1:
+            model.add_at_most_one(pair_vars)
+    if not x:
+        return {}, True
     for index, variables in per_group.items():
-        if len(variables) > groups[index].capacity:
-            model.add(total(variables) <= groups[index].capacity)
+        if len(variables) > left[index]:
+            model.add(total(variables) <= left[index])
     for mine in per_candidate.values():
-        no_overlap(model, mine, problem.rules.min_gap_minutes)
-    hinted = {(key[0], index) for key, index in placed.items()}
+        no_overlap(model, mine, gap)
+    if every:
+        for key, var in x.items():
+            model.add_hint(var, hint.get(key[0]) == key[1])
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(time_limit - (time.monotonic() - started),
+                                                    0.5)
+        solver.parameters.num_workers = workers
+        solver.parameters.linearization_level = 2  # the LP closes tight places at once
+        solver.parameters.random_seed = seed % (2 ** 31)
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, status == cp_model.INFEASIBLE
+        return {key: index for (key, index), var in x.items() if solver.boolean_value(var)}, True
     solved = lexicographic(model, x, [("placed", weighted(weights))],
-                           {key: key in hinted for key in x}, seed, time_limit, workers, started)
+                           {key: hint.get(key[0]) == key[1] for key in x}, seed, time_limit,
+                           workers, started)
     if solved is None:
-        return {key: key in hinted for key in x}, False
+        return {key: index for key, index in hint.items() if (key, index) in x}, False
     values, optimal, _reached = solved
-    return values, optimal
+    return {key: index for (key, index), taken in values.items() if taken}, optimal
+
+
+# Sub-problems around the pairs the greedy could not place: at most this many rounds, each
+# neighbourhood widened to every company its candidates meet, with this share of the time
+# left. One worker: small models, and the same result on every run.
+NEIGHBOURHOODS = 3
+NEIGHBOURHOOD_SHARE = 1 / 4
+
+
+def _neighbourhoods(pairs):
+    """``pairs`` split into the sets linked by a company or a candidate, in a fixed order."""
+    parent = {}
+
+    def root(node):
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for candidate_id, company in pairs:
+        parent[root(("c", candidate_id))] = root(("k", company))
+    found = {}
+    for key in pairs:
+        found.setdefault(root(("k", key[1])), []).append(key)
+    return list(found.values())
+
+
+def _place(problem, groups, options, chosen, draw, time_limit, workers, started, seed):
+    """A group for each chosen pair → ({(candidate id, group index): True}, proven best?).
+
+    The greedy first; the pairs it leaves out are placed by CP-SAT sub-problems: each one
+    the pairs of the companies concerned (linked by their candidates), every other pair held
+    where it is, widened to every company their candidates meet while a sub-problem cannot
+    place them all; the whole placement by CP-SAT last. Every pair placed is the best there
+    is (nothing left to optimise). A regional fair of the data set (companies full, 20-minute
+    slots back to back with a 15-minute gap) leaves 0 to 10 pairs to sub-problems of a company
+    or two, solved in a fraction of a second; the whole placement took up to the time limit.
+    """
+    placed = _greedy(problem, groups, options, chosen, draw)
+    companies = {company for candidate_id, company in chosen
+                 if (candidate_id, company) not in placed}
+    for _attempt in range(NEIGHBOURHOODS):
+        if len(placed) == len(chosen):
+            break
+        stuck = set()
+        for free in _neighbourhoods([key for key in chosen if key[1] in companies]):
+            if all(key in placed for key in free):
+                continue
+            freed = set(free)
+            fixed = {key: index for key, index in placed.items() if key not in freed}
+            left = time_limit - (time.monotonic() - started)
+            budget = time.monotonic() - started + max(left, 0) * NEIGHBOURHOOD_SHARE
+            found, _proven = _placement_model(problem, groups, options, free, fixed, placed,
+                                              budget, 1, started, seed, every=True)
+            if found is None:
+                stuck |= {c for c, _k in free}
+            else:
+                placed = {**fixed, **found}
+        companies |= {k for c, k in chosen if c in stuck}
+    if len(placed) == len(chosen):  # every pair has its time: nothing left to optimise
+        return {(key[0], index): True for key, index in placed.items()}, True
+    found, optimal = _placement_model(problem, groups, options, chosen, {}, placed, time_limit,
+                                      workers, started, seed)
+    return {(key[0], index): True for key, index in found.items()}, optimal
 
 
 def solve_in_two_phases(problem, seed, time_limit, workers, started):
