@@ -287,3 +287,18 @@ def test_a_full_regional_fair_reaches_the_whole_models_optimum_in_two_phases():
     ours = figures(problem, outcome.assignments)
     assert ours["with_interview"] == best["candidates_met"] == len(problem.candidates)
     assert ours["shortlisted_met"] == best["shortlisted_met"]
+
+
+def test_the_cp_sat_pairs_phase_counts_reserved_places_as_the_flow_does(monkeypatch):
+    # Used when the flow's cost levels would not fit in 64 bits: the same first three
+    # objectives (candidates met, shortlisted pairs met, rank quality), the lottery aside.
+    from jobfair.round import decomposed
+    from jobfair.round.assignment import _score
+
+    problem = regional_fair()
+    by_flow = _score(problem, two_phases(problem, seed=42).assignments)
+    monkeypatch.setattr(decomposed, "_choose_pairs_by_flow", lambda *args: None)
+    outcome = two_phases(problem, seed=42)
+    assert violations(problem, outcome.assignments) == []
+    assert outcome.status == "optimal"
+    assert _score(problem, outcome.assignments) == by_flow
