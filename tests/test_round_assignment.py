@@ -302,3 +302,16 @@ def test_the_cp_sat_pairs_phase_counts_reserved_places_as_the_flow_does(monkeypa
     assert violations(problem, outcome.assignments) == []
     assert outcome.status == "optimal"
     assert _score(problem, outcome.assignments) == by_flow
+
+
+def test_pairs_no_time_can_hold_are_not_counted_as_met():
+    # Both companies only at 9:00: the pairs phase (no times) chooses both, one is placed.
+    problem = Problem(candidates=people(1), wishes={1: {"A": 1, "B": 2}},
+                      shortlist={(1, "A"), (1, "B")}, slots=[slot(1, "A"), slot(2, "B")],
+                      rules=Rules(max_per_candidate=2))
+    outcome = two_phases(problem, seed=0)
+    assert outcome.status == "feasible" and violations(problem, outcome.assignments) == []
+    assert outcome.objectives["pairs_chosen"] == 2 and outcome.objectives["pairs_placed"] == 1
+    assert outcome.objectives["shortlisted_met"] == 1 == figures(
+        problem, outcome.assignments)["shortlisted_met"]
+    assert solve(problem, seed=0).status == "optimal"  # the whole model, small enough, runs too

@@ -373,6 +373,11 @@ def solve_in_two_phases(problem, seed, time_limit, workers, started):
                                      workers, started, seed)
     assignments = to_slots(groups, values)
     every_pair_placed = len(assignments) == len(chosen)
+    if not every_pair_placed:  # what phase A reached is not what the candidates get
+        company_of = {slot.id: slot.company for slot in problem.slots}
+        met = {(c, company_of[s]) for c, s in assignments}
+        reached = {"candidates_met": len({c for c, _k in met}),
+                   "shortlisted_met": len(met & problem.shortlist)}
     reached["pairs_chosen"], reached["pairs_placed"] = len(chosen), len(assignments)
     return Outcome(status="optimal" if optimal and every_pair_placed else "feasible",
                    assignments=assignments, objectives=reached)
