@@ -305,9 +305,11 @@ def test_the_cp_sat_pairs_phase_counts_reserved_places_as_the_flow_does(monkeypa
 
 
 def test_pairs_no_time_can_hold_are_not_counted_as_met():
-    # Both companies only at 9:00: the pairs phase (no times) chooses both, one is placed.
-    problem = Problem(candidates=people(1), wishes={1: {"A": 1, "B": 2}},
-                      shortlist={(1, "A"), (1, "B")}, slots=[slot(1, "A"), slot(2, "B")],
+    # A and B only at 9:00, C at 10:00: two interviews fit the day, and the pairs phase (no
+    # times) takes the two shortlisted ones, A and B; only one of them is placed.
+    problem = Problem(candidates=people(1), wishes={1: {"A": 1, "B": 2, "C": 3}},
+                      shortlist={(1, "A"), (1, "B")},
+                      slots=[slot(1, "A"), slot(2, "B"), slot(3, "C", minute=60)],
                       rules=Rules(max_per_candidate=2))
     outcome = two_phases(problem, seed=0)
     assert outcome.status == "feasible" and violations(problem, outcome.assignments) == []
@@ -315,3 +317,31 @@ def test_pairs_no_time_can_hold_are_not_counted_as_met():
     assert outcome.objectives["shortlisted_met"] == 1 == figures(
         problem, outcome.assignments)["shortlisted_met"]
     assert solve(problem, seed=0).status == "optimal"  # the whole model, small enough, runs too
+
+
+def test_a_short_day_gives_no_candidate_more_companies_than_its_times_can_hold():
+    import time
+
+    from jobfair.round.assignment import _solve_whole
+
+    # Three back-to-back times and a 15-minute gap: two interviews at most (9:00 and 9:40).
+    slots = [slot(10 * k + 3 * table + i, k, minute=20 * i) for k in (1, 2, 3, 4)
+             for table in (0, 1) for i in range(3)]
+    problem = Problem(candidates=people(*range(1, 9)),
+                      wishes={c: {1 + (c + j) % 4: j + 1 for j in range(3)} for c in range(1, 9)},
+                      shortlist={(c, 1 + c % 4) for c in range(1, 9)}, slots=slots,
+                      rules=Rules(max_per_candidate=3, min_gap_minutes=15))
+    outcome = two_phases(problem, seed=5)
+    assert violations(problem, outcome.assignments) == []
+    assert outcome.status == "optimal"
+    whole = _solve_whole(problem, 5, 30, 8, time.monotonic())
+    assert whole.status == "optimal"
+    assert assignment_score(problem, outcome.assignments) == assignment_score(
+        problem, whole.assignments)
+    assert len(outcome.assignments) == 16  # two each: every time the day can hold
+
+
+def assignment_score(problem, assignments):
+    from jobfair.round.assignment import _score
+
+    return _score(problem, assignments)

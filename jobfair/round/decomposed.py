@@ -4,12 +4,13 @@ For thousands of candidates the whole model (a variable per candidate × slot gr
 to solve in a minute on two cores. So:
 
 A. *Pairs*: which wished (candidate, company) pairs meet, at most ``max per candidate`` each
-   and at most the company's free places per company and per prerequisite class (a place
-   reserved to a track is counted only for that track's candidates), with the same four
-   objectives in the same order (assignment.py). It is a min-cost flow (OR-Tools), solved exactly in a second:
-   each objective is a level of cost worth more than all the levels below it added up (CP-SAT
-   on the same pairs if those costs would not fit in 64 bits). Without times, it is a
-   RELAXATION of the whole problem: its optimum is at least as good as any real assignment.
+   (and no more than the times of their groups can hold, the gap kept), at most the
+   company's free places per prerequisite class (a place reserved to a track counts only for
+   that track's candidates), with the same four objectives in the same order (assignment.py).
+   It is a min-cost flow (OR-Tools), solved exactly in a second: each objective is a level
+   of cost worth more than all the levels below it added up (CP-SAT on the same pairs if
+   those costs would not fit in 64 bits). Without times, it is a RELAXATION of the whole
+   problem: its optimum is at least as good as any real assignment.
 B. *Times*: for the chosen pairs only, a slot group each (group places, no overlap, minimum
    gap). A greedy placement in lottery order; the pairs it leaves out go to small CP-SAT
    sub-problems (the pairs of their companies free, the others held); only if those fail,
@@ -54,6 +55,29 @@ def _options(problem, groups):
     return options
 
 
+def allowances(problem, options):
+    """{candidate id: most interviews they can have}: their allowance, and no more than the
+    times of their groups can hold (an interval graph: earliest end first is exact).
+
+    Without it, phase A gives a candidate three companies whose times cannot be three
+    interviews apart by the gap (a short day of back-to-back slots), and phase B fails.
+    """
+    times = {}
+    for (candidate_id, _company), pair_groups in options.items():
+        times.setdefault(candidate_id, set()).update(
+            (group.starts_at, group.ends_at) for _index, group in pair_groups)
+    allowed = {}
+    for candidate_id, spans in times.items():
+        most, last = 0, None
+        for starts_at, ends_at in sorted(spans, key=lambda span: (span[1], span[0])):
+            if last is None or not conflict(starts_at, ends_at, *last,
+                                            problem.rules.min_gap_minutes):
+                most, last = most + 1, (starts_at, ends_at)
+        allowed[candidate_id] = min(most, problem.rules.max_per_candidate - len(
+            problem.booked.get(candidate_id, [])))
+    return allowed
+
+
 def place_classes(groups, options):
     """The companies' places by prerequisites, and the classes each wished pair may use.
 
@@ -92,10 +116,9 @@ def _choose_pairs(problem, groups, options, seed, time_limit, workers, started):
             shortlisted.append(var)
         ranked.append((var, rank_weight(problem.wishes[candidate_id][company], max_rank)))
         drawn.append((var, lottery.randrange(1, 2 ** 20)))
-    covered = {}
+    covered, allowed = {}, allowances(problem, options)
     for candidate_id, variables in by_candidate.items():
-        allowed = problem.rules.max_per_candidate - len(problem.booked.get(candidate_id, []))
-        model.add(total(variables) <= allowed)
+        model.add(total(variables) <= allowed[candidate_id])
         met = model.new_bool_var(f"y_{candidate_id}")
         model.add(met <= total(variables))
         covered["met", candidate_id] = met
@@ -148,8 +171,7 @@ def _choose_pairs_by_flow(problem, groups, options, seed):
 
     max_rank = max((r for w in problem.wishes.values() for r in w.values() if r is not None),
                    default=1)
-    allowed = {c: problem.rules.max_per_candidate - len(problem.booked.get(c, []))
-               for c, _k in options}
+    allowed = allowances(problem, options)
     places, classes_of = place_classes(groups, options)
     units = sum(allowed.values())
     interviews = min(units, sum(places.values()))  # at most this many pairs meet
