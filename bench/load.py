@@ -105,6 +105,8 @@ async def _user(index, user, spec, session, gate, records, t0):
             done += 1
             if stop_after and done >= stop_after:
                 break
+        if user.get("stop_unless") and kind != user["stop_unless"]:
+            break  # e.g. an upload refused: the device tries again later, from there
 
 
 async def _run(spec, start_at):
@@ -166,7 +168,7 @@ def run(base, users, classify_as, concurrency, processes=1, stop_kind=None, time
     """Run ``users`` against ``base`` in ``processes`` client processes; a LoadResult.
 
     Each user: {"steps": [{"method", "path", "data" | "json", "at"}], "headers": {...},
-    "stop_after": n}; a step with "at" is sent that many seconds after the common start
+    "stop_after": n, "stop_unless": kind}; a step with "at" is sent that many seconds after the common start
     (or when the previous answer came, if later). ``keep_bodies``: each record ends with the
     answer's body (of a 200) as a sixth item.
     """

@@ -13,7 +13,8 @@ all upload at once.
    CSRF token in ``X-CSRFToken``) in batches of 50, one after the other per device as the
    script does; device 1 sends its first batch twice (its answer "lost": the same nonces). A
    batch refused (an error answer: the database busy, say) stays in the device's queue and is
-   sent again, as the script does at its next try — the bench at once, up to 4 times.
+   sent again with the rest of that device's queue after it, as the script does at its next
+   try — the bench at once, up to 4 times.
 4. Then: check-ins in the database = distinct badges (0 lost), nobody checked in twice (0
    doubled), the conflicts in the answers = the ones the plan makes (Σ over badges of the
    doors that said "checked in" − 1), the re-sent batch answered as the first time, and every
@@ -159,8 +160,10 @@ def _fair(ctx, run_index):
 
 
 def _device_users(sessions, steps_per_device):
+    # A device stops at a refused answer and tries again later from there, as the script
+    # does (its queue goes up oldest first): the order of a device's scans is kept.
     return [{"headers": {"Cookie": s["cookie"], "X-CSRFToken": s["csrf"],
-                         "Accept": "application/json"}, "steps": steps}
+                         "Accept": "application/json"}, "steps": steps, "stop_unless": "ok"}
             for s, steps in zip(sessions, steps_per_device)]
 
 
@@ -203,13 +206,14 @@ def measure(ctx, run_index, processes=1):
         rounds.append(result)
         still = [[] for _ in pending]
         for d, records in enumerate(_by_user(result, len(pending))):
-            for batch, record in zip(pending[d], records):
-                if record[1] == "ok":
+            for i, batch in enumerate(pending[d]):
+                if i < len(records) and records[i][1] == "ok":
                     accepted[d].append(batch)
-                    answers[d].append(json.loads(record[5])["results"])
-                else:
+                    answers[d].append(json.loads(records[i][5])["results"])
+                else:  # refused, or not sent after a refusal
                     still[d].append(batch)
-                    refused[record[1]] = refused.get(record[1], 0) + 1
+                    if i < len(records):
+                        refused[records[i][1]] = refused.get(records[i][1], 0) + 1
         pending = still
     finished = time.time()
     upload_cpu = server.cpu_since_mark()
