@@ -59,7 +59,7 @@ def fair_problem(rows, fair_number=3):
 
 def phases(problem, seed=42, time_limit=55.0, workers=8):
     """Each phase's wall time and status, then ``solve``'s own (what the organizer gets)."""
-    from jobfair.round import assignment, decomposed
+    from jobfair.round import assignment, decomposed, placement
     from jobfair.round.problem import violations
 
     report = {"candidates": len(problem.candidates), "places": sum(
@@ -74,11 +74,11 @@ def phases(problem, seed=42, time_limit=55.0, workers=8):
     report["phase_a"] = {"seconds": round(time.monotonic() - t, 2), "optimal": optimal,
                          "pairs": len(chosen), **reached}
     t = time.monotonic()
-    greedy = decomposed._greedy(problem, groups, options, chosen, draw)
+    greedy = placement.greedy(problem, groups, options, chosen, draw)
     report["greedy"] = {"seconds": round(time.monotonic() - t, 2), "placed": len(greedy)}
     t = time.monotonic()
-    values, placed_optimal = decomposed._place(problem, groups, options, chosen, draw,
-                                               time_limit, workers, time.monotonic(), seed)
+    values, placed_optimal = placement.place(problem, groups, options, chosen, draw,
+                                              time_limit, workers, time.monotonic(), seed)
     placed = assignment.to_slots(groups, values)
     report["phase_b"] = {"seconds": round(time.monotonic() - t, 2), "optimal": placed_optimal,
                          "placed": len(placed), "score": assignment._score(problem, placed)}

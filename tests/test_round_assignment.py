@@ -262,7 +262,7 @@ def regional_fair(candidates=60, companies=6, seed=3):
 def test_a_full_regional_fair_reaches_the_whole_models_optimum_in_two_phases():
     import time
 
-    from jobfair.round import decomposed
+    from jobfair.round import decomposed, placement
     from jobfair.round.assignment import _Model, lexicographic, slot_groups
 
     problem = regional_fair()
@@ -272,12 +272,13 @@ def test_a_full_regional_fair_reaches_the_whole_models_optimum_in_two_phases():
     options = decomposed._options(problem, groups)
     chosen, _optimal, _reached, draw = decomposed._choose_pairs_by_flow(problem, groups,
                                                                         options, 42)
-    assert len(decomposed._greedy(problem, groups, options, chosen, draw)) < len(chosen)
+    assert len(placement.greedy(problem, groups, options, chosen, draw)) < len(chosen)
 
     outcome = two_phases(problem, seed=42)
     assert violations(problem, outcome.assignments) == []
     assert outcome.status == "optimal"
     assert outcome.objectives["pairs_placed"] == outcome.objectives["pairs_chosen"]
+    assert two_phases(problem, seed=42).assignments == outcome.assignments
     # The whole model's first two stages, proven optimal: the values the two phases must reach.
     whole = _Model(problem, 42)
     _values, optimal, best = lexicographic(
