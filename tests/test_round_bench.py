@@ -24,3 +24,15 @@ def test_the_round_scenario_reports_time_memory_and_both_sides(tmp_path):
     assert ours.values[0] >= theirs.values[0]
     for label, _part, _whole in round_bench.FIGURES:
         assert f"{label}: round" in figures and f"{label}: first-come" in figures
+
+
+def test_the_regional_bench_solves_one_fair_of_the_data_set_phase_by_phase():
+    from bench import round_regional
+
+    name, problem = round_regional.fair_problem(round_regional.data_set(), 3)
+    assert 1000 <= len(problem.candidates) <= 1250 and problem.rules.min_gap_minutes == 15
+    assert any(s.tracks for s in problem.slots)  # the reserved places that trapped phase A
+    report = round_regional.phases(problem, seed=42, time_limit=55)
+    assert report["phase_a"]["pairs"] == report["phase_b"]["placed"]
+    assert report["solve"]["status"] == "optimal" and report["solve"]["violations"] == 0
+    assert report["solve"]["score"][0] == len(problem.candidates) and name
