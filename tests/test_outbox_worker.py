@@ -191,3 +191,15 @@ def test_a_retry_sends_the_text_rendered_the_first_time(app, make, world):
     assert sent["Subject"] == rendered[0] and "Atlas Digital" in sent["Subject"]
     assert sent.get_body().get_content().replace("\r\n", "\n") == rendered[1]
     assert [p.get_content() for p in sent.iter_attachments()] == [rendered[2]]
+
+
+def test_a_round_result_is_written_by_the_worker_in_the_candidates_language(world):
+    world.user.locale = "ar"
+    mail.queue_later(world.user.email, "round_result", user=world.user.id, fair=world.fair.id,
+                     given=1, asked=2)
+    db.session.commit()
+    [message] = delivered()
+    assert message.subject == f"مقابلاتك في {world.fair.name}"
+    assert message.body_text.startswith("مرحبًا Youssef،")
+    assert f"http://localhost/me/fairs/{world.fair.id}/companies" in message.body_text
+    assert message.attachment_text is None

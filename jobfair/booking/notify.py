@@ -8,6 +8,7 @@ that payload (``_contents``) in the candidate's language, reading the account, c
 and booth as they are then. An erased account (or a row gone) skips the message.
 """
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -108,4 +109,4 @@ def _contents(kind, payload):
 
 
 for _kind in KINDS:
-    mail.renderer(_kind)(lambda payload, kind=_kind: _contents(kind, payload))
+    mail.renderer(_kind)(partial(_contents, _kind))
