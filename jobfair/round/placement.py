@@ -161,7 +161,10 @@ def place(problem, groups, options, chosen, draw, time_limit, workers, started, 
                 stuck |= {c for c, _k in free}
             else:
                 placed = {**fixed, **found}
-        companies |= {k for c, k in chosen if c in stuck}
+        wider = companies | {k for c, k in chosen if c in stuck}
+        if wider == companies:  # nothing more to free: only the whole placement is left
+            break
+        companies = wider
     if len(placed) == len(chosen):  # every pair has its time: nothing left to optimise
         return {(key[0], index): True for key, index in placed.items()}, True
     found, optimal = _placement_model(problem, groups, options, chosen, {}, placed, time_limit,
