@@ -8,8 +8,9 @@ times), and the worker renders it just before the first send, with the function 
 package registered (``@renderer(kind)``), in the recipient's language: the hot paths
 (a booking, the publication of a booking round) do not build emails and .ics files.
 The rendered text is stored on the row first, so a retry sends the same thing and the
-row reads as any other. A message whose subject is gone (``Gone``) is "skipped", with
-the reason in ``last_error``: never sent, never retried. ``send_pending()`` (the
+row reads as any other. A message whose account or company is gone (the renderer raises
+``Gone``) is "skipped", with the reason in ``last_error``: never sent, never retried; a
+renderer's other failures are retried as a failed send is. ``send_pending()`` (the
 ``flask jobfair send-mail`` worker) delivers what is due, one message at a
 time: each is claimed by a conditional UPDATE before it is sent, so two
 workers never send the same message, and a failure puts it back with a
@@ -109,7 +110,7 @@ def queue_later(recipient, kind, **payload):
 def render(message):
     """Fill in a message's subject, body and attachment from its payload, unless it has them.
 
-    Raises ``Gone`` when the renderer finds its subject deleted.
+    Raises ``Gone`` when the renderer finds what the message is about deleted.
     """
     if message.body_text is not None:
         return message

@@ -203,3 +203,14 @@ def test_a_round_result_is_written_by_the_worker_in_the_candidates_language(worl
     assert message.body_text.startswith("مرحبًا Youssef،")
     assert f"http://localhost/me/fairs/{world.fair.id}/companies" in message.body_text
     assert message.attachment_text is None
+
+
+def test_a_message_the_worker_cannot_render_is_retried_later_like_a_failed_send(app, world):
+    mail.queue_later(world.user.email, "booking_confirmed", user=world.user.id)  # no times
+    db.session.commit()
+    assert mail.send_pending() == (0, 1)
+    [message] = rows()
+    assert message.status == "pending" and message.attempts == 1
+    assert message.last_error.startswith("KeyError") and message.next_attempt_at > utcnow()
+    assert mail.send_pending() == (0, 0)  # not due again yet: no loop
+    assert "sent_mail" not in app.extensions

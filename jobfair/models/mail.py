@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .base import one_of, utcnow
 
-# "skipped": a lazy message whose subject is gone before the worker came (last_error says why).
+# "skipped": a lazy message whose account or company went before the worker came (last_error
+# says why).
 MAIL_STATUSES = ("pending", "sending", "sent", "failed", "skipped")
 
 
