@@ -7,7 +7,8 @@ configuration, and each run measures, with the same client, the bare endpoint, t
 booking transaction and the booking rush, the bare check-in transaction and the entrance
 line, the offline entrance line and the walk-in queue (at the largest scale only: they
 make fairs of their own); then pages, badges, exports and the booking round's assignment
-(bench/round.py, once: it reads no database). The results go to docs/BENCHMARKS.md.
+(bench/round.py, once: it reads no database) and fair by fair on the data set
+(bench/round_fairs.py, once, a database of its own). The results go to docs/BENCHMARKS.md.
 
     python -m bench                       # everything (~15 min on 2 cores)
     python -m bench --quick               # a smoke run, well under 2 minutes
@@ -27,7 +28,7 @@ from .report import Context, Figure
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SERVED = ("ceilings", "rush", "entrance", "offline", "queue")
-IN_PROCESS = ("pages", "badges", "exports", "round")
+IN_PROCESS = ("pages", "badges", "exports", "round", "round_fairs")
 SCENARIOS = SERVED + IN_PROCESS
 # The opening of a 4,000-candidate fair (bench/opening.py) is served too, at the largest scale,
 # with servers, people and sessions of its own (it needs none of the rush's).
@@ -36,7 +37,8 @@ SCENARIOS += (OPENING,)
 # Where an in-process scenario runs: on every (database, scale), or once (it does not
 # depend on the database: the last database at the largest scale). A module may say
 # otherwise with a module-level WHEN = "every" | "once".
-WHEN = {"pages": "every", "badges": "once", "exports": "every", "round": "once"}
+WHEN = {"pages": "every", "badges": "once", "exports": "every", "round": "once",
+        "round_fairs": "once"}
 
 
 def parse(argv):

@@ -18,6 +18,13 @@ and the process's peak RSS during it (VmHWM, reset before each fair); for the bi
 "fewer than asked" emails), its wall time, bookings created and emails queued.
 
     python -m bench.round_fairs [--seed 42] [--time-limit 55]   # prints the JSON summary
+    python -m bench --only round_fairs --db sqlite --scales 0.1     # as a scenario of the bench
+
+As a scenario (``run``): once per ``make bench`` (it writes a database of its own), in a
+subprocess (its peak RSS is its own), section "Booking round, fair by fair": each fair's
+assignment time (target < 60 s, the organizer's button) and status, the big fair's
+publication, and the issue's point-6 figures of the round beside first-come's on the same
+wishes — overall and by region, training operator and track (cohorts: in the JSON).
 """
 import argparse
 import json
@@ -268,6 +275,88 @@ def run_fairs(database_url, seed=42, time_limit=55.0, log=print):
             "wishes": info["wishes"], "marks": info["marks"],
             "fill_seconds": info["fill_seconds"],
             "seconds": round(time.perf_counter() - started, 1)}
+
+
+SECTION = "Booking round, fair by fair"
+WHEN = "once"  # a database of its own: the last database at the largest scale (bench/__main__.py)
+TARGET_SECONDS = 60.0
+
+
+def measure(argv=()):
+    """The whole run in a fresh process: its JSON summary (the last line it prints)."""
+    import subprocess
+
+    from bench.round import PROJECT_ROOT
+
+    command = [sys.executable, "-m", "bench.round_fairs", *argv]
+    output = subprocess.run(command, capture_output=True, text=True, check=True,
+                            cwd=PROJECT_ROOT).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _percent(counts, part, whole):
+    return 100.0 * counts[part] / counts[whole] if counts.get(whole) else float("nan")
+
+
+def figures(summary):
+    """The report's figures of one run's summary."""
+    from bench.report import Figure
+    from bench.round import FIGURES
+
+    national = [f for f in summary["fairs"] if not f["big"]]
+    big = [f for f in summary["fairs"] if f["big"]]
+    statuses = sorted({f["status"] for f in national})
+    seconds = [f["run_seconds"] for f in national]
+    sizes = sorted(f["round"]["candidates"] for f in national)
+    out = [Figure(SECTION, f"Assignment of one fair ({len(national)} fairs, "
+                           f"{sizes[0]:,}–{sizes[-1]:,} candidates × 5 wishes)", "s", seconds,
+                  target=f"< {TARGET_SECONDS:g} s each", met=max(seconds) < TARGET_SECONDS,
+                  note="spread = the fastest and slowest fair; status: " + ", ".join(
+                      f"{sum(1 for f in national if f['status'] == s)} {s}" for s in statuses)),
+           Figure(SECTION, "Peak RSS during one fair's assignment", "MB",
+                  [f["peak_rss_mb"] for f in national if f.get("peak_rss_mb")])]
+    for fair in big:
+        out += [Figure(SECTION, f"Big fair ({fair['round']['candidates']:,} candidates, "
+                                f"{fair['round']['places']:,} places): assignment", "s",
+                       [fair["run_seconds"]], target=f"< {TARGET_SECONDS:g} s",
+                       met=fair["run_seconds"] < TARGET_SECONDS, note=fair["status"]),
+                Figure(SECTION, "Big fair: publication (one transaction)", "s",
+                       [fair["publish_seconds"]],
+                       note=f"{fair['bookings_created']:,} bookings, "
+                            f"{fair['emails_queued']:,} emails queued")]
+    total = summary["total"]
+    for label, part, whole in FIGURES:
+        for side, name in (("round", "round"), ("first_come", "first-come")):
+            out.append(Figure(SECTION, f"All {len(national)} fairs — {label}: {name}", "%",
+                              [_percent(total[side], part, whole)],
+                              note=f"{total[side][part]:,} / {total[side][whole]:,}"))
+    groups = summary["groups"]
+    names = {"region": "region (cohort's city)", "operator": "training operator",
+             "track": "track"}
+    for dimension, name in names.items():
+        for label in sorted(groups["round"].get(dimension, {})):
+            ours = groups["round"][dimension][label]
+            theirs = groups["first_come"][dimension].get(label, {})
+            out.append(Figure(
+                SECTION, f"≥ 1 interview, {name} {label}: round", "%",
+                [_percent(ours, "with_interview", "candidates")],
+                note=f"{ours['with_interview']:,} / {ours['candidates']:,}; first-come "
+                     f"{_percent(theirs, 'with_interview', 'candidates'):.1f} %; top-3 wish "
+                     f"{_percent(ours, 'top3', 'ranked'):.1f} % vs "
+                     f"{_percent(theirs, 'top3', 'ranked'):.1f} %"))
+    return out
+
+
+def run(ctx):
+    """The scenario of ``python -m bench`` (once): every fair of the data set, one run."""
+    if ctx.quick:  # the data set has one size (15,000 candidates, ~2–3 min): not a smoke run
+        ctx.log("round_fairs: skipped in a --quick run")
+        return []
+    started = time.perf_counter()
+    summary = measure()
+    ctx.log(f"round fair by fair: {len(summary['fairs'])} fairs in "
+            f"{time.perf_counter() - started:.0f} s")
+    return figures(summary)
 
 
 def main(argv=None):
