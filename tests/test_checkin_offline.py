@@ -150,6 +150,30 @@ def test_one_badge_checked_in_offline_at_two_doors_is_one_check_in_and_one_alrea
     assert len(db.session.scalars(select(CheckIn)).all()) == 1
 
 
+def test_a_scan_decided_offline_and_uploaded_late_reaches_the_other_doors_next_delta(day):
+    # The other door's last manifest is from now; a scan made offline 20 minutes ago at the
+    # first door is uploaded after it: the other door's next delta must say "checked in".
+    other_door = offline.manifest(day.fair)
+    since = offline.parse_since(other_door["generated_at"])
+    twenty_minutes_ago = int((utcnow() - timedelta(minutes=20)).timestamp() * 1000)
+    (row,) = offline.upload(day.fair, [scan(day.badge.token, "late-1", at=twenty_minutes_ago)],
+                            day.staff)
+    assert row["status"] == "checked_in"
+    delta = by_hash(offline.manifest(day.fair, since=since))
+    assert delta[offline.token_hash(day.badge.token)]["c"] is True
+
+
+def test_a_batch_is_answered_in_its_own_order_with_each_badges_scans_in_order(day):
+    rows = offline.upload(day.fair, [
+        scan(day.badge.token, "o-1"), scan(day.karim_badge.token, "o-2"),
+        scan(day.badge.token, "o-3", local="already_checked_in"),
+        scan(day.karim_badge.token, "o-4", local="already_checked_in")], day.staff)
+    assert [r["nonce"] for r in rows] == ["o-1", "o-2", "o-3", "o-4"]
+    assert [r["status"] for r in rows] == ["checked_in", "checked_in",
+                                           "already_checked_in", "already_checked_in"]
+    assert not any(r["conflict"] for r in rows)
+
+
 def test_a_code_not_in_the_manifest_is_answered_by_the_server_in_the_report(day, make):
     """Offline, a badge of another fair and no badge at all look the same (not in this fair's
     list): the device says so, and the server's answer tells them apart."""

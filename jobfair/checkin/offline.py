@@ -89,7 +89,8 @@ def manifest(fair, since=None, now=None):
         cutoff = since - DELTA_OVERLAP
         changed = select(CheckIn.user_id).where(
             CheckIn.fair_id == fair.id,
-            or_(CheckIn.checked_in_at >= cutoff, CheckIn.undone_at >= cutoff))
+            # Written since, not scanned since: an offline scan uploaded late is still news.
+            or_(CheckIn.recorded_at >= cutoff, CheckIn.undone_at >= cutoff))
         query = query.where(or_(Badge.created_at >= cutoff, Badge.revoked_at >= cutoff,
                                 Badge.user_id.in_(changed)))
         checked_in = checked_in.where(CheckIn.user_id.in_(changed))
@@ -144,10 +145,15 @@ def upload(fair, scans, staff_user, now=None):
     if not all(isinstance(scan, dict) and _text(scan.get("nonce"), 64) for scan in scans):
         raise DomainError(_l("Every scan of a batch needs its nonce."))
     now = now or utcnow()
-    rows = []
-    for scan in scans:
+    rows = [None] * len(scans)
+    # Decided in the order of their codes (a stable sort: one badge's scans keep their order),
+    # so that two doors' batches holding the same badges take the unique index's locks in one
+    # order — on PostgreSQL, opposite orders deadlock (the batch then fails and is re-sent).
+    # Scans of different badges do not depend on each other; the report keeps the batch's order.
+    for index in sorted(range(len(scans)), key=lambda i: _text(scans[i].get("code"), 300)):
+        scan = scans[index]
         result = services.scan(fair, _text(scan.get("code"), 300), staff_user,
                                _text(scan.get("device_name"), 100), _text(scan.get("nonce"), 64),
                                at=_scanned_at(scan.get("scanned_at"), now))
-        rows.append(_report_row(scan, result))
+        rows[index] = _report_row(scan, result)
     return rows

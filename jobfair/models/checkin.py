@@ -36,7 +36,10 @@ class CheckIn(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     badge_id: Mapped[int | None] = mapped_column(ForeignKey("badges.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="entry")
+    # When the badge was scanned; for a scan decided offline that is on the device, before the
+    # upload. ``recorded_at`` is when the server wrote the row: what a manifest delta asks.
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     scanned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # The staff device's own name ("Entrée nord — téléphone 2"), shown in "already checked in".
     device_name: Mapped[str | None] = mapped_column(String(100))
