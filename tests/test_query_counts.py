@@ -469,3 +469,28 @@ def test_kiosk_welcome_with_the_interviews_of_the_day(auth, client, make, organi
     response = auth.post("/kiosk/badge", {"code": shown.token}, page="/kiosk/")
     assert response.status_code == 303
     assert_constant(lambda: client.get("/kiosk/welcome"), grow)
+
+
+def test_walk_in_queue_place_polled_by_the_candidates_phone(auth, client, make, live):
+    from jobfair.models import QueueEntry
+
+    person = make.bookable_candidate(live.cohort)
+    here, elsewhere = add_live_company(make, live), add_live_company(make, live)
+
+    def line_up(part, who):
+        make._save(QueueEntry(participation_id=part.id, candidate_id=who.candidate.id,
+                              status="waiting", joined_at=utcnow()))
+
+    line_up(here, make.bookable_candidate(live.cohort))
+    line_up(here, person)
+    line_up(elsewhere, person)
+
+    def grow(n):
+        for _ in range(n):
+            line_up(here, make.bookable_candidate(live.cohort))  # behind her
+            add_live_company(make, live)
+
+    auth.login_as(person)
+    url = f"/me/fairs/{live.fair.id}/companies/{here.company_id}/queue"
+    assert b'data-position="2"' in client.get(url, headers=HTMX).data
+    assert_constant(lambda: client.get(url, headers=HTMX), grow)
