@@ -42,7 +42,7 @@ def person(database, email, fair_id):
 
 
 def kiosk_code(database, email):
-    mails = [m for m in database.outbox(email) if "code borne" in m["subject"]]
+    mails = [m for m in database.outbox(email) if "code borne" in (m["subject"] or "")]
     assert mails, f"no kiosk-code email for {email}"
     return re.search(r"^([A-Z2-9]{6})$", mails[-1]["body_text"], re.M).group(1)
 
