@@ -217,11 +217,16 @@ def test_a_malformed_batch_is_refused_whole(day, scans):
 
 def test_the_endpoints_are_the_fair_staffs_only(auth, day, make):
     url = f"/staff/fairs/{day.fair.id}/scan"
-    auth.login_as(make.user(role="staff", email="ailleurs.staff@example.ma"))
-    assert auth.client.get(url + "/manifest").status_code == 404
+    # Without a session (expired, logged out): 403 with a reason, not a login page to follow.
+    refused = auth.client.get(url + "/manifest")
+    assert refused.status_code == 403 and "Reconnectez-vous" in refused.get_json()["error"]
+    auth.login_as(make.user(role="staff", email="ailleurs.staff@example.ma"))  # another fair's
+    refused = auth.client.get(url + "/manifest")
+    assert refused.status_code == 403 and "badges" not in refused.get_json()
     token = auth.csrf("/login")
-    assert auth.client.post(url + "/sync", json={"scans": []},
-                            headers={"X-CSRFToken": token}).status_code == 404
+    assert auth.client.post(url + "/sync", json={"scans": [scan(day.badge.token, "x-1")]},
+                            headers={"X-CSRFToken": token}).status_code == 403
+    assert db.session.scalars(select(CheckIn)).all() == []
     auth.logout()
     auth.login_as(day.staff)
     response = auth.client.get(url + "/manifest")

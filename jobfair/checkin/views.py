@@ -1,5 +1,6 @@
 """Entrance check-in: the badge link (/b/<token>) and the staff scanner."""
 import uuid
+from functools import wraps
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, render_template, request,
                    send_from_directory)
@@ -121,22 +122,39 @@ def undo(fair_id, checkin_id):
     return _page(fair, device_name=device_name)
 
 
+def _fair_staff_only(view):
+    """The offline scanner's JSON ends: 403 (JSON, no login page to follow) for anyone but the
+    fair's staff and organizers — a request without a live session (expired, logged out, a
+    revoked account), another fair's staff, any other role. The script keeps its queue and
+    drops its manifest when refused (static/scanner-offline.js)."""
+    @wraps(view)
+    def wrapped(fair_id):
+        fair = None
+        if current_user.is_authenticated and current_user.role in SCANNER_ROLES:
+            fair = db.session.get(Fair, fair_id)
+        if fair is None or not _may_scan(fair, current_user):
+            return jsonify(error=_("Only this fair's staff can use its check-in list. "
+                                   "Log in again on this device.")), 403
+        return view(fair)
+
+    wrapped.allowed_roles = SCANNER_ROLES
+    return wrapped
+
+
 @bp.route("/staff/fairs/<int:fair_id>/scan/manifest")
-@role_required(*SCANNER_ROLES)
-def manifest(fair_id):
+@_fair_staff_only
+def manifest(fair):
     """The offline scanner's data (offline.py); ``?since=`` for a delta."""
-    fair = _scanner_fair(fair_id)
     response = jsonify(offline.manifest(fair, offline.parse_since(request.args.get("since"))))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.route("/staff/fairs/<int:fair_id>/scan/sync", methods=["POST"])
-@role_required(*SCANNER_ROLES)
-def sync(fair_id):
+@_fair_staff_only
+def sync(fair):
     """A batch of scans decided offline (JSON; CSRF in the X-CSRFToken header): a JSON
     report, not a redirect — only the scanner's script posts here."""
-    fair = _scanner_fair(fair_id)
     body = request.get_json(silent=True)
     scans = body.get("scans", []) if isinstance(body, dict) else []
     try:

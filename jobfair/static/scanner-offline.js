@@ -51,6 +51,7 @@
     if (!response.ok || type.indexOf("application/json") < 0) {
       var error = new Error("refused " + response.status);
       error.refused = response.status < 500;
+      error.status = response.status;
       throw error;
     }
     return response.json();
@@ -182,9 +183,15 @@
     if (!this.db) { return Promise.resolve(); }
     return this.upload().then(function () { return self.refresh(full || !self.usable()); })
       .then(function () { self.show(); })
-      .catch(function (error) {
-        if (!error.refused) { self.goOffline(); }
-      });
+      .catch(function (error) { return self.refused(error); });
+  };
+
+  // Refused (403): no live session here any more, or no longer this fair's staff. The names
+  // leave the device; the queue stays, for whoever logs in again to send it.
+  Offline.prototype.refused = function (error) {
+    var self = this;
+    if (error.status === 403) { return this.forget().then(function () { self.show(); }); }
+    if (!error.refused) { this.goOffline(); }
   };
 
   // --- Offline --------------------------------------------------------------------------
@@ -209,7 +216,7 @@
     }).then(function () { self.show(); }).catch(function (error) {
       // Still offline, or the upload got no answer (the server down behind a live network):
       // the batch stays queued and the probe tries again, with the same nonces.
-      if (!error.refused) { self.goOffline(); }
+      return self.refused(error);
     });
   };
 

@@ -262,3 +262,33 @@ def test_an_upload_without_an_answer_stays_queued_and_is_sent_again_with_its_non
     expect(report.locator("li")).to_have_count(0)  # replayed nonces: "checked in", as decided
     expect(banner).to_be_hidden()
     assert {p["user_id"]: live_checkins(database, fair_id, p["user_id"]) for p in line} == first
+
+
+BADGES_KEPT = """fair => new Promise((resolve, reject) => {
+  const opened = indexedDB.open(`jobfair-scanner-${fair}`);
+  opened.onerror = () => reject(opened.error);
+  opened.onsuccess = () => {
+    const counted = opened.result.transaction("badges").objectStore("badges").count();
+    counted.onsuccess = () => { opened.result.close(); resolve(counted.result); };
+  };
+})"""
+
+
+def test_a_device_whose_session_ended_elsewhere_drops_its_manifest(open_day_page, day_server,
+                                                                  badges_issued):
+    """The staff member logs out on another device (every session of the account ends): the
+    first device's next manifest request is refused (403, not a login page), and the names of
+    the fair's people leave it."""
+    fair_id = day_server.fair_id
+    door = open_day_page(suffix="door")
+    open_ready_scanner(door, STAFF, fair_id)
+    assert door.page.evaluate(BADGES_KEPT, fair_id) > 0
+    elsewhere = open_day_page(suffix="elsewhere")
+    log_in(elsewhere, STAFF)
+    elsewhere.page.get_by_role("button", name="Se déconnecter", exact=True).click()
+    expect(elsewhere.page).to_have_url(re.compile(r"/login"))
+    # The network blinks: back online, the scanner asks for its manifest again.
+    door.page.context.set_offline(True)
+    door.page.context.set_offline(False)
+    expect(door.page.locator("#scan-offline-state")).to_have_attribute("data-state", "none")
+    assert door.page.evaluate(BADGES_KEPT, fair_id) == 0

@@ -52,6 +52,7 @@ CANDIDATE_A = access(ok=("candidate_a",), not_found=("candidate_b",))  # A's boo
 ANY_REP = access(ok=REPS)  # the representative's own company: the URL names no company
 COMPANY_A = access(ok=("rep_a",), not_found=("rep_b",))  # company A's object in the URL
 SCANNER = access(ok=SCANNERS, not_found=("staff_b",))  # the fair's staff only
+OFFLINE_SCANNER = access(ok=SCANNERS, anonymous=FORBIDDEN)
 KIOSK = access(ok=("kiosk",))
 
 
@@ -107,8 +108,10 @@ ACCESS = {
     "checkin.scan": {"POST": SCANNER},
     "checkin.person": {"POST": SCANNER},
     "checkin.undo": {"POST": SCANNER},
-    "checkin.manifest": {"GET": SCANNER},  # the offline scanner's data (issue 13)
-    "checkin.sync": {"POST": SCANNER},
+    # The offline scanner's JSON ends (issue 13): 403, never a login page, for anyone but the
+    # fair's staff and organizers.
+    "checkin.manifest": {"GET": OFFLINE_SCANNER},
+    "checkin.sync": {"POST": OFFLINE_SCANNER},
     "checkin.service_worker": {"GET": PUBLIC},  # code, no data
     # Walk-in queues (issue 13): one's own place; company A's line; the organizer's figures.
     "queues.my_place": {"GET": ANY_CANDIDATE},
