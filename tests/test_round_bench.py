@@ -36,3 +36,18 @@ def test_the_regional_bench_solves_one_fair_of_the_data_set_phase_by_phase():
     assert report["phase_a"]["pairs"] == report["phase_b"]["placed"]
     assert report["solve"]["status"] == "optimal" and report["solve"]["violations"] == 0
     assert report["solve"]["score"][0] == len(problem.candidates) and name
+
+
+def test_the_round_beats_first_come_on_a_fair_of_the_bench_data_set():
+    """Issue 12: on the data set of ``make bench`` (fair 3, a regional fair of 1,250
+    candidates), the round gives more candidates at least one interview than first-come on
+    the same wishes (arrivals drawn from the same seed)."""
+    from bench import round_regional
+    from jobfair.round.figures import figures
+    from jobfair.round.simulation import first_come
+
+    _name, problem = round_regional.fair_problem(round_regional.data_set(), 3)
+    report = round_regional.phases(problem, seed=42, time_limit=55)
+    ours = report["solve"]["score"][0]
+    theirs = figures(problem, first_come(problem, 42))["with_interview"]
+    assert theirs < ours, (theirs, ours)
