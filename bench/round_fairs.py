@@ -302,6 +302,7 @@ def figures(summary):
     """The report's figures of one run's summary."""
     from bench.report import Figure
     from bench.round import FIGURES
+    from jobfair.labels import REGION
 
     national = [f for f in summary["fairs"] if not f["big"]]
     big = [f for f in summary["fairs"] if f["big"]]
@@ -331,14 +332,15 @@ def figures(summary):
                               [_percent(total[side], part, whole)],
                               note=f"{total[side][part]:,} / {total[side][whole]:,}"))
     groups = summary["groups"]
-    names = {"region": "region (cohort's city)", "operator": "training operator",
+    names = {"region": "region", "operator": "training operator",
              "track": "track"}
     for dimension, name in names.items():
         for label in sorted(groups["round"].get(dimension, {})):
             ours = groups["round"][dimension][label]
             theirs = groups["first_come"][dimension].get(label, {})
+            shown = str(REGION.get(label, label or "?")) if dimension == "region" else label
             out.append(Figure(
-                SECTION, f"≥ 1 interview, {name} {label}: round", "%",
+                SECTION, f"≥ 1 interview, {name} {shown}: round", "%",
                 [_percent(ours, "with_interview", "candidates")],
                 note=f"{ours['with_interview']:,} / {ours['candidates']:,}; first-come "
                      f"{_percent(theirs, 'with_interview', 'candidates'):.1f} %; top-3 wish "

@@ -68,6 +68,11 @@ def test_the_figures_download_as_csv_with_the_pages_numbers_and_definitions(auth
             cohorts[0]["With an interview: first-come"]) == cells[0]
     assert {line["Group"] for line in lines} == {
         "All candidates", "Cohort", "Training operator", "Region", "Track"}
+    # By region: the region of the cohort's town (the factories' cohorts are in Casablanca),
+    # on the page and in the download.
+    assert [line["Name"] for line in lines if line["Group"] == "Region"] == ["Casablanca-Settat"]
+    by_region = re.search(r'<table id="by-region">.*?</table>', page, re.S).group(0)
+    assert ">Casablanca-Settat</th>" in by_region
 
     event = db.session.scalars(select(AuditEvent)
                                .where(AuditEvent.action == "export.downloaded")).one()
@@ -107,3 +112,19 @@ def test_no_run_no_download_and_nothing_logged(auth, client, world):  # noqa: F8
     assert response.status_code == 303 and response.headers["Location"].endswith(url)
     assert db.session.scalars(select(AuditEvent)
                               .where(AuditEvent.action == "export.downloaded")).all() == []
+
+
+def test_a_cohorts_town_gives_its_region_and_an_unknown_town_says_so(app):
+    from jobfair.i18n import force_locale
+    from jobfair.labels import region_of_city
+    from jobfair.round.exports import group_label
+
+    assert region_of_city("Fès") == region_of_city("fes") == "fes_meknes"
+    assert region_of_city("Béni-Mellal") == "beni_mellal_khenifra"
+    assert region_of_city("El Kelâa des Sraghna") == "marrakech_safi"
+    assert region_of_city("Lyon") is None and region_of_city(None) is None
+    with app.test_request_context(), force_locale("fr"):
+        assert group_label("region", "souss_massa") == "Souss-Massa"
+        assert group_label("region", "") == "Région inconnue"
+        assert group_label("region", "Agadir") == "Agadir"  # a run stored with towns
+        assert group_label("cohort", "Promotion 1") == "Promotion 1"

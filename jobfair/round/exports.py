@@ -13,12 +13,23 @@ from openpyxl import Workbook
 
 from ..insertion.exports import _ratio
 from ..leads.exports import CSV_DELIMITER, safe_cell
+from ..labels import REGION
 from .figures import DIMENSIONS
 
 
 def _dimension_labels():
     return {"cohort": _("Cohort"), "operator": _("Training operator"), "region": _("Region"),
             "track": _("Track")}
+
+
+def group_label(dimension, label):
+    """A group's name as shown: a region's code in the reader's language (runs stored before
+    regions were known keep their town's name); no region known: "Unknown region"."""
+    if dimension != "region":
+        return label
+    if not label:
+        return str(_("Unknown region"))
+    return str(REGION.get(label, label))
 
 
 def header():
@@ -51,7 +62,8 @@ def table(run):
     labels = _dimension_labels()
     for dimension in DIMENSIONS:
         for row, other_row in zip(mine["groups"][dimension], other["groups"][dimension]):
-            lines.append(_line(labels[dimension], row["label"], row, other_row))
+            lines.append(_line(labels[dimension], group_label(dimension, row["label"]), row,
+                               other_row))
     return header(), lines
 
 

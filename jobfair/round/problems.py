@@ -9,6 +9,7 @@ number of queries, whatever the size of the fair.
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..labels import region_of_city
 from ..extensions import db
 from ..models import (
     Booking,
@@ -78,7 +79,7 @@ def _candidates(candidate_ids, invited):
     return [CandidateInput(
         id=c.id, cohort=c.cohort_id, track=c.cohort.track_id,
         groups=(("cohort", c.cohort.name), ("operator", c.cohort.operator.name),
-                ("region", c.cohort.city), ("track", c.cohort.track.name)))
+                ("region", region_of_city(c.cohort.city) or ""), ("track", c.cohort.track.name)))
         for c in rows]
 
 

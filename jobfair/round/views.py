@@ -90,7 +90,8 @@ def organizer_round(fair_id):
         counts=queries.round_counts(booking_round) if booking_round else None,
         runs=runs, latest=latest, run_form=RunForm(formdata=None),
         publish_form=PublishForm(formdata=None, run_id=latest.id if latest else ""),
-        percent=format_percent, dimensions=figures.DIMENSIONS)
+        percent=format_percent, dimensions=figures.DIMENSIONS,
+        group_label=exports.group_label)
 
 
 @bp.route("/organizer/fairs/<int:fair_id>/round/run", methods=["POST"])
