@@ -627,6 +627,7 @@ def open_demo_floor_plan(tab):
     page = tab.page
     log_in(tab, DEMO_ORGANIZER)
     menu(tab, "Salons")
+    expect(heading(tab)).to_have_text("Salons")  # not the home page's link to the same fair
     page.get_by_role("link", name=DEMO_FAIR, exact=True).click()
     expect(heading(tab)).to_contain_text(DEMO_FAIR)
     page.get_by_role("link", name="Placer les entreprises sur le plan", exact=True).click()
@@ -664,6 +665,7 @@ def test_demo_withdrawing_a_company_with_bookings_asks_first(open_page, demo_dat
     page = tab.page
     log_in(tab, DEMO_ORGANIZER)
     menu(tab, "Salons")
+    expect(heading(tab)).to_have_text("Salons")  # not the home page's link to the same fair
     page.get_by_role("link", name=DEMO_FAIR, exact=True).click()
     page.get_by_role("link", name="Inviter, approuver et refuser des entreprises", exact=True).click()
     expect(heading(tab)).to_have_text(f"Entreprises de {DEMO_FAIR}")
@@ -758,6 +760,10 @@ def test_fair_form_with_closing_before_opening_keeps_what_was_typed(open_page):
     page = tab.page
     log_in(tab, DEMO_ORGANIZER)
     menu(tab, "Salons")
+    # The organizer's home has a "Nouveau salon" link too: wait for the fairs' page, or the
+    # click lands on the home page's link while the menu's boosted request is still in flight
+    # (and the later answer, the fairs' page, replaces the form).
+    expect(heading(tab)).to_have_text("Salons")
     fairs_before = page.locator("main table tbody tr").count()
     page.get_by_role("link", name="Nouveau salon", exact=True).click()
     expect(heading(tab)).to_have_text("Nouveau salon")
