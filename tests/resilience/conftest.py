@@ -212,8 +212,13 @@ class PrivateCluster:
     def stop(self, mode="fast"):
         self._pg_ctl("stop", "-m", mode)
 
-    def restart(self, mode="fast"):
-        self._pg_ctl("restart", "-m", mode)
+    def restart(self, mode="fast", down_for=1.0):
+        """Stop, stay down ``down_for`` seconds, start: requests made meanwhile meet a database
+        that is really gone (a bare ``pg_ctl restart`` can be quicker than the next request,
+        which the pool's pre-ping then reconnects without anyone noticing)."""
+        self.stop(mode)
+        time.sleep(down_for)
+        self.start()
 
     def destroy(self):
         self._run(self.bin / "pg_ctl", "stop", "-D", self.data, "-m", "immediate", check=False)
