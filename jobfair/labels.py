@@ -69,28 +69,29 @@ REGION = {
 # its region (the 12 regions of 2015). The main towns of each; folded (accents, case, dashes
 # and spaces aside) when looked up. A town missing here has no region (shown as such).
 _TOWNS = {
-    "tanger_tetouan_al_hoceima": "Tanger Tétouan Al Hoceïma Larache Chefchaouen Ouezzane Fnideq "
-                                 "M'diq Martil Ksar El Kébir Asilah",
-    "oriental": "Oujda Nador Berkane Taourirt Jerada Figuig Driouch Guercif Bouarfa Zaïo",
-    "fes_meknes": "Fès Meknès Taza Ifrane Sefrou El Hajeb Boulemane Moulay Yacoub Taounate Azrou",
-    "rabat_sale_kenitra": "Rabat Salé Kénitra Témara Skhirat Khémisset Sidi Kacem Sidi Slimane "
-                          "Tiflet",
-    "beni_mellal_khenifra": "Béni Mellal Khénifra Khouribga Fquih Ben Salah Azilal Kasba Tadla",
-    "casablanca_settat": "Casablanca Mohammédia Settat El Jadida Berrechid Benslimane "
-                         "Sidi Bennour Médiouna Nouaceur Bouskoura",
-    "marrakech_safi": "Marrakech Safi Essaouira El Kelâa des Sraghna Youssoufia Chichaoua "
-                      "Al Haouz Benguerir Ben Guerir",
-    "draa_tafilalet": "Errachidia Ouarzazate Zagora Tinghir Midelt Erfoud Rissani",
-    "souss_massa": "Agadir Inezgane Aït Melloul Taroudant Tiznit Tata Biougra",
-    "guelmim_oued_noun": "Guelmim Tan-Tan Sidi Ifni Assa Zag",
-    "laayoune_sakia_el_hamra": "Laâyoune Boujdour Tarfaya Es-Semara Smara",
-    "dakhla_oued_ed_dahab": "Dakhla Aousserd",
+    "tanger_tetouan_al_hoceima": ("Tanger", "Tétouan", "Al Hoceïma", "Larache", "Chefchaouen",
+                                  "Ouezzane", "Fnideq", "M'diq", "Martil", "Ksar El Kébir",
+                                  "Asilah"),
+    "oriental": ("Oujda", "Nador", "Berkane", "Taourirt", "Jerada", "Figuig", "Driouch",
+                 "Guercif", "Bouarfa", "Zaïo"),
+    "fes_meknes": ("Fès", "Meknès", "Taza", "Ifrane", "Sefrou", "El Hajeb", "Boulemane",
+                   "Moulay Yacoub", "Taounate", "Azrou"),
+    "rabat_sale_kenitra": ("Rabat", "Salé", "Kénitra", "Témara", "Skhirat", "Khémisset",
+                           "Sidi Kacem", "Sidi Slimane", "Tiflet"),
+    "beni_mellal_khenifra": ("Béni Mellal", "Khénifra", "Khouribga", "Fquih Ben Salah", "Azilal",
+                             "Kasba Tadla"),
+    "casablanca_settat": ("Casablanca", "Mohammédia", "Settat", "El Jadida", "Berrechid",
+                          "Benslimane", "Sidi Bennour", "Médiouna", "Nouaceur", "Bouskoura"),
+    "marrakech_safi": ("Marrakech", "Safi", "Essaouira", "El Kelâa des Sraghna", "Youssoufia",
+                       "Chichaoua", "Al Haouz", "Benguerir", "Ben Guerir"),
+    "draa_tafilalet": ("Errachidia", "Ouarzazate", "Zagora", "Tinghir", "Midelt", "Erfoud",
+                       "Rissani"),
+    "souss_massa": ("Agadir", "Inezgane", "Aït Melloul", "Taroudant", "Tiznit", "Tata",
+                    "Biougra"),
+    "guelmim_oued_noun": ("Guelmim", "Tan-Tan", "Sidi Ifni", "Assa Zag"),
+    "laayoune_sakia_el_hamra": ("Laâyoune", "Boujdour", "Tarfaya", "Es-Semara", "Smara"),
+    "dakhla_oued_ed_dahab": ("Dakhla", "Aousserd"),
 }
-# Towns of more than one word, then the others.
-_MULTI = ("Al Hoceïma", "Ksar El Kébir", "Sidi Kacem", "Sidi Slimane", "Béni Mellal",
-          "Fquih Ben Salah", "Kasba Tadla", "El Hajeb", "Moulay Yacoub", "El Jadida",
-          "Sidi Bennour", "El Kelâa des Sraghna", "Al Haouz", "Ben Guerir", "Aït Melloul",
-          "Sidi Ifni", "Assa Zag")
 
 
 def _town_key(name):
@@ -99,19 +100,7 @@ def _town_key(name):
     return "".join(c for c in ascii_fold(name) if c.isalnum())
 
 
-def _town_regions():
-    regions = {}
-    for region, towns in _TOWNS.items():
-        for town in _MULTI:
-            if town in towns:
-                regions[_town_key(town)] = region
-                towns = towns.replace(town, " ")
-        for town in towns.split():
-            regions[_town_key(town)] = region
-    return regions
-
-
-TOWN_REGIONS = _town_regions()
+TOWN_REGIONS = {_town_key(town): region for region, towns in _TOWNS.items() for town in towns}
 
 
 def region_of_city(city):

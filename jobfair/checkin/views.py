@@ -26,14 +26,19 @@ def _may_scan(fair, user):
         user.role == "staff" and any(s.id == user.id for s in fair.staff))
 
 
-def _scanner_fair(fair_id):
-    """The fair, if the current staff member works at it (organizers: any fair); else 404.
+def _fair_of_scanner(fair_id):
+    """The fair, if the current staff member works at it (organizers: any fair); else None.
     One query: the fair, filtered by the staff membership (not a load of the fair's staff)."""
     query = select(Fair).where(Fair.id == fair_id)
     if current_user.role != "organizer":
         query = query.where(exists().where(fair_staff.c.fair_id == Fair.id,
                                            fair_staff.c.user_id == current_user.id))
-    fair = db.session.scalars(query).first()
+    return db.session.scalars(query).first()
+
+
+def _scanner_fair(fair_id):
+    """``_fair_of_scanner``, or 404."""
+    fair = _fair_of_scanner(fair_id)
     if fair is None:
         abort(404)
     return fair
@@ -131,8 +136,8 @@ def _fair_staff_only(view):
     def wrapped(fair_id):
         fair = None
         if current_user.is_authenticated and current_user.role in SCANNER_ROLES:
-            fair = db.session.get(Fair, fair_id)
-        if fair is None or not _may_scan(fair, current_user):
+            fair = _fair_of_scanner(fair_id)
+        if fair is None:
             return jsonify(error=_("Only this fair's staff can use its check-in list. "
                                    "Log in again on this device.")), 403
         return view(fair)
