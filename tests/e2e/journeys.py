@@ -16,9 +16,14 @@ def log_in(tab, email, password=DEMO_PASSWORD):
 
 
 def menu(tab, name):
-    """Follow a link of the main menu."""
-    tab.page.get_by_role("navigation", name="Menu principal").get_by_role(
+    """Follow a link of the main menu and wait until the page being left has gone: several
+    pages share headings and links (the organizer's home is also "Salons" with "Nouveau
+    salon"), and a click during the menu's boosted request would be overwritten by its answer."""
+    page = tab.page
+    page.evaluate("document.querySelectorAll('h1').forEach(h1 => { h1.dataset.e2eLeaving = '1'; })")
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
         "link", name=name, exact=True).click()
+    expect(page.locator("h1[data-e2e-leaving]")).to_have_count(0)
 
 
 def heading(tab):

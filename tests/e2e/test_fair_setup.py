@@ -181,11 +181,7 @@ def fill_fair_form(page, fair, cohorts=()):
 def create_fair(tab, fair, cohorts=(), step="fair"):
     """New fair → its overview page; returns the fair's id."""
     page = tab.page
-    # The organizer's home may already be the fairs page: wait until the menu's navigation
-    # has replaced it, or the next click can land on the page being left.
-    mark_document(page)
     menu(tab, "Salons")
-    expect(page.locator("h1[data-e2e='same-document']")).to_have_count(0)
     page.get_by_role("link", name="Nouveau salon", exact=True).click()
     expect(heading(tab)).to_have_text("Nouveau salon")
     fill_fair_form(page, fair, cohorts)
@@ -627,7 +623,7 @@ def open_demo_floor_plan(tab):
     page = tab.page
     log_in(tab, DEMO_ORGANIZER)
     menu(tab, "Salons")
-    expect(heading(tab)).to_have_text("Salons")  # not the home page's link to the same fair
+    expect(heading(tab)).to_have_text("Salons")
     page.get_by_role("link", name=DEMO_FAIR, exact=True).click()
     expect(heading(tab)).to_contain_text(DEMO_FAIR)
     page.get_by_role("link", name="Placer les entreprises sur le plan", exact=True).click()
@@ -665,7 +661,7 @@ def test_demo_withdrawing_a_company_with_bookings_asks_first(open_page, demo_dat
     page = tab.page
     log_in(tab, DEMO_ORGANIZER)
     menu(tab, "Salons")
-    expect(heading(tab)).to_have_text("Salons")  # not the home page's link to the same fair
+    expect(heading(tab)).to_have_text("Salons")
     page.get_by_role("link", name=DEMO_FAIR, exact=True).click()
     page.get_by_role("link", name="Inviter, approuver et refuser des entreprises", exact=True).click()
     expect(heading(tab)).to_have_text(f"Entreprises de {DEMO_FAIR}")
@@ -760,9 +756,6 @@ def test_fair_form_with_closing_before_opening_keeps_what_was_typed(open_page):
     page = tab.page
     log_in(tab, DEMO_ORGANIZER)
     menu(tab, "Salons")
-    # The organizer's home has a "Nouveau salon" link too: wait for the fairs' page, or the
-    # click lands on the home page's link while the menu's boosted request is still in flight
-    # (and the later answer, the fairs' page, replaces the form).
     expect(heading(tab)).to_have_text("Salons")
     fairs_before = page.locator("main table tbody tr").count()
     page.get_by_role("link", name="Nouveau salon", exact=True).click()
