@@ -1,8 +1,8 @@
 """``python -m bench`` (``make bench``): every benchmark, on SQLite and PostgreSQL, at 0.1× and 1×.
 
 For each database and scale: a database of its own (SQLite in a temporary directory,
-PostgreSQL ``jobfair_bench_<scale>`` on the local server, dropped afterwards), filled by
-bench/datagen.py; then the app and the ceiling app are served by gunicorn with one
+PostgreSQL ``jobfair_bench_<scale>_<pid>`` on the local server, dropped afterwards: two runs
+at once do not share it), filled by bench/datagen.py; then the app and the ceiling app are served by gunicorn with one
 configuration, and each run measures, with the same client, the bare endpoint, the bare
 booking transaction and the booking rush, the bare check-in transaction and the entrance
 line, the offline entrance line and the walk-in queue (at the largest scale only: they
@@ -16,6 +16,7 @@ make fairs of their own); then pages, badges, exports and the booking round's as
 """
 import argparse
 import importlib
+import os
 import shutil
 import sys
 import tempfile
@@ -103,7 +104,7 @@ def _pg_admin(statement):
 def create_database(db_kind, scale, workdir):
     if db_kind == "sqlite":
         return "sqlite:///" + str(workdir / "bench.db")
-    name = f"jobfair_bench_{_scale_tag(scale)}"
+    name = f"jobfair_bench_{_scale_tag(scale)}_{os.getpid()}"
     _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     _pg_admin(f"CREATE DATABASE {name}")
     return f"{POSTGRES_SERVER}/{name}"
