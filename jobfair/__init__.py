@@ -133,8 +133,10 @@ CONTENT_SECURITY_POLICY = (
 def _register_request_hooks(app):
     @app.before_request
     def sqlite_read_transactions():
-        # Safe methods never write: their SQLite transactions need no write lock.
-        if request.method in SAFE_METHODS:
+        # Safe methods never write: their SQLite transactions need no write lock; nor do
+        # the reads of a view that takes it later itself (database.reads_first).
+        view = app.view_functions.get(request.endpoint)
+        if request.method in SAFE_METHODS or getattr(view, "sqlite_reads_first", False):
             request.environ["jobfair.write_intent"] = database.set_write_intent(False)
 
     @app.teardown_request

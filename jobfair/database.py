@@ -12,6 +12,14 @@ immediate. Python's ``sqlite3`` is put in autocommit mode so that SQLAlchemy's
 ``begin`` event issues the ``BEGIN`` itself. PostgreSQL needs none of this; the same
 conditional UPDATEs and unique indexes hold the invariants there.
 
+A POST view marked ``reads_first`` (the entrance scan) starts deferred too: it reads, then
+``write_from_here()`` ends its read transaction (nothing written, nothing expired) and the next
+statement begins IMMEDIATE. The write lock is then held for the writes and the commit only,
+not for the request's reads; no deferred transaction ever upgrades itself to a writer, so
+SQLite's "busy snapshot" (a read snapshot overtaken by another writer) cannot happen there.
+What was read may change before the write, as between two statements on PostgreSQL: the
+write must not depend on it being fresh (the scan's unique index decides).
+
 tests/test_sqlite.py shows both: eight concurrent read-then-write workers all succeed (and
 lose no update), and a GET answers while a writer holds the lock.
 """
@@ -35,6 +43,27 @@ def read_only_transactions():
         yield
     finally:
         _write_intent.reset(token)
+
+
+def reads_first(view):
+    """Mark a POST view whose SQLite transaction starts deferred (see the module's text)."""
+    view.sqlite_reads_first = True
+    return view
+
+
+def write_from_here(session):
+    """In a ``reads_first`` request: the write lock from the next statement on (SQLite ends
+    the read transaction first, keeping the objects loaded). Elsewhere (already a write
+    transaction; PostgreSQL) nothing changes but the intent."""
+    if _write_intent.get():
+        return
+    _write_intent.set(True)  # the request's teardown restores what it was before the request
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
 
 
 def set_write_intent(value):

@@ -49,15 +49,28 @@ def record(action, actor=None, fair=None, obj=None, object_type=None, object_id=
         object_type = object_type or OBJECT_TYPES.get(type(obj).__name__,
                                                       type(obj).__name__.lower())
         object_id = obj.id
+    event = AuditEvent(**_values(action, actor, fair, object_type, object_id, ip_address,
+                                 details))
+    db.session.add(event)
+    return event
+
+
+def _values(action, actor, fair, object_type, object_id, ip_address, details):
     if ip_address is None and has_request_context():
         ip_address = (request.remote_addr or "")[:45] or None
-    event = AuditEvent(
+    return dict(
         action=action, actor_id=_id(actor), fair_id=_id(fair), object_type=object_type,
         object_id=object_id, ip_address=ip_address,
         details=json.dumps(details, ensure_ascii=False, default=_plain) if details else None,
     )
-    db.session.add(event)
-    return event
+
+
+def insert(action, actor=None, fair=None, object_type=None, object_id=None, **details):
+    """``record()`` written at once as one Core INSERT (no unit of work), for a hot path that
+    already knows the object's id (the entrance scan); the same row, the same transaction."""
+    db.session.connection().execute(
+        AuditEvent.__table__.insert(),
+        _values(action, actor, fair, object_type, object_id, None, details))
 
 
 def record_download(actor, kind, file_format, fair=None, obj=None, **details):

@@ -10,25 +10,21 @@ winner's row.
 """
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit import services as audit
-from ..booking.services import live_bookings
+from ..database import write_from_here
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live
 from ..models import (
     Badge,
-    Booth,
     Candidate,
     CheckIn,
-    Cohort,
     Fair,
     Participation,
     User,
@@ -36,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from ..models.people import fold
+from . import statements
 
 UNDO_WINDOW = timedelta(minutes=5)
 STATUSES = ("checked_in", "already_checked_in", "unknown_badge", "revoked_badge",
@@ -61,10 +58,32 @@ class Interview:
 
 
 @dataclass
+class Person:
+    """What a scan's answer shows of the person (read as plain columns on the scan's path)."""
+    id: int
+    role: str
+    full_name: str
+    candidate_id: int | None = None
+
+
+@dataclass
+class Entry:
+    """A check-in just written (Core INSERT … RETURNING): what the answer and undo read."""
+    id: int
+    fair_id: int
+    user_id: int
+    badge_id: int | None
+    checked_in_at: datetime
+    scanned_by_id: int
+    device_name: str | None
+    undone_at: datetime | None = None
+
+
+@dataclass
 class ScanResult:
     status: str
-    person: User | None = None
-    checkin: CheckIn | None = None
+    person: Person | None = None
+    checkin: Entry | CheckIn | None = None
     interviews: list = field(default_factory=list)
     affiliation: str | None = None  # track / cohort, or company
 
@@ -109,14 +128,10 @@ def _approved_company_ids(fair):
         .where(Participation.fair_id == fair.id, Participation.status == "approved")))
 
 
-def is_expected(fair, person, cohort_invited=None):
-    """A candidate of an invited cohort, or a representative of an approved company.
-    ``cohort_invited``: whether the candidate's cohort is invited, when the caller's query
-    already asked."""
+def is_expected(fair, person):
+    """A candidate of an invited cohort, or a representative of an approved company."""
     if person is None or not person.is_enabled:
         return False
-    if person.role == "candidate" and cohort_invited is not None:
-        return bool(cohort_invited)
     if person.role == "candidate":
         cohort_id = person.candidate.cohort_id if person.candidate else None
         return cohort_id is not None and cohort_id in {c.id for c in fair.cohorts}
@@ -125,7 +140,7 @@ def is_expected(fair, person, cohort_invited=None):
     return False
 
 
-def _affiliation(fair, person):
+def _affiliation(person):
     if person.role == "candidate" and person.candidate and person.candidate.cohort:
         cohort = person.candidate.cohort
         return f"{cohort.track.name} · {cohort.name}"
@@ -134,25 +149,32 @@ def _affiliation(fair, person):
     return None
 
 
+def _person(user):
+    """A loaded ``User`` as the answer shows it (the name-search and replay paths)."""
+    candidate = user.candidate if user.role == "candidate" else None
+    return Person(user.id, user.role, user.full_name, candidate.id if candidate else None)
+
+
 def _interviews(fair, person):
-    if person.role != "candidate" or person.candidate is None:
+    if person.role != "candidate" or person.candidate_id is None:
         return []
-    bookings = live_bookings(person.candidate.id, fair.id)
-    if not bookings:  # no interview, no booth to look up (one query less per such scan)
-        return []
-    booths = {b.participation_id: b.number for b in db.session.scalars(
-        select(Booth).where(Booth.fair_id == fair.id, Booth.participation_id.is_not(None)))}
-    return [Interview(b.slot.starts_at, b.slot.ends_at, b.participation.company.name,
-                      booths.get(b.participation_id))
-            for b in sorted(bookings, key=lambda b: b.slot.starts_at)]
+    rows = db.session.connection().execute(
+        statements.interviews(), {"candidate_id": person.candidate_id, "fair_id": fair.id})
+    return [Interview(*row) for row in rows]
 
 
-def _result(status, fair, person=None, checkin=None):
+def _result(status, fair, person=None, checkin=None, affiliation=None, interviews=None):
     if person is None:
         return ScanResult(status)
-    interviews = _interviews(fair, person) if status in ("checked_in",
-                                                         "already_checked_in") else []
-    return ScanResult(status, person, checkin, interviews, _affiliation(fair, person))
+    if interviews is None:
+        interviews = _interviews(fair, person) if status in ("checked_in",
+                                                             "already_checked_in") else []
+    return ScanResult(status, person, checkin, interviews, affiliation)
+
+
+def _replayed(fair, first):
+    """The first answer of a retried scan (its check-in found by nonce)."""
+    return _result("checked_in", fair, _person(first.user), first, _affiliation(first.user))
 
 
 # --- Checking in ------------------------------------------------------------------------
@@ -182,40 +204,44 @@ def _audit(action, actor, fair, checkin, **details):
 
 
 def _insert_checkin(values):
-    """INSERT … ON CONFLICT DO NOTHING RETURNING the row: the new check-in, or None when a
-    unique index refused it (the nonce, or "one live entry check-in per person and fair")."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return db.session.scalars(
-        insert(CheckIn).values(**values).on_conflict_do_nothing().returning(CheckIn)
-    ).first()
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the new check-in, or None when a unique
+    index refused it (the nonce, or "one live entry check-in per person and fair")."""
+    row = db.session.connection().execute(statements.insert_checkin(), values).first()
+    return Entry(*row) if row is not None else None
 
 
-def _check_in(fair, person, badge, staff_user, device_name, nonce, at=None):
+def _check_in(fair, person, badge_id, staff_user, device_name, nonce, at=None,
+              affiliation=None, interviews=None):
     """Check ``person`` in unless they already are; the first answer for a known nonce.
 
     The insert comes first: a first scan (the common case) costs no look-up; only a refused
     insert looks up why (this very scan retried, or someone checked them in already).
-    ``at``: when a scan decided offline was made (offline.upload), else now.
+    ``at``: when a scan decided offline was made (offline.upload), else now. On SQLite, a
+    ``reads_first`` request takes the write lock here, after its reads (database.py).
     """
     nonce = (nonce or "").strip()[:64] or None
     device_name = (device_name or "").strip()[:100] or None
+    write_from_here(db.session())
+    now = utcnow()
     checkin = _insert_checkin(dict(
-        fair_id=fair.id, user_id=person.id, badge_id=badge.id if badge else None,
-        kind="entry", checked_in_at=at or utcnow(), scanned_by_id=staff_user.id,
+        fair_id=fair.id, user_id=person.id, badge_id=badge_id, kind="entry",
+        checked_in_at=at or now, recorded_at=now, scanned_by_id=staff_user.id,
         device_name=device_name, nonce=nonce))
     if checkin is None:
         first = _by_nonce(fair, nonce)
         if first is not None:  # this very scan, retried: its first answer
-            return _result("checked_in", fair, first.user, first)
+            return _replayed(fair, first)
         existing = live_checkin(fair, person)
         if existing is None and nonce:
             # Not this person's row: the nonce was used at another fair. Scan without it.
-            return _check_in(fair, person, badge, staff_user, device_name, None, at=at)
-        return _result("already_checked_in", fair, person, existing)
+            return _check_in(fair, person, badge_id, staff_user, device_name, None, at,
+                             affiliation, interviews)
+        return _result("already_checked_in", fair, person, existing, affiliation, interviews)
     offline = {"offline": True} if at is not None else {}
-    _audit("checkin.entry", staff_user, fair, checkin, device=checkin.device_name,
-           badge_id=checkin.badge_id, **offline)
-    return _result("checked_in", fair, person, checkin)
+    audit.insert("checkin.entry", staff_user, fair, "checkin", checkin.id,
+                 user_id=checkin.user_id, device=checkin.device_name,
+                 badge_id=checkin.badge_id, **offline)
+    return _result("checked_in", fair, person, checkin, affiliation, interviews)
 
 
 def _refused(status, fair, nonce):
@@ -223,7 +249,7 @@ def _refused(status, fair, nonce):
     revoked since, say): the retry gets its first answer."""
     first = _by_nonce(fair, nonce)
     if first is not None:
-        return _result("checked_in", fair, first.user, first)
+        return _replayed(fair, first)
     return ScanResult(status)
 
 
@@ -233,36 +259,39 @@ def scan(fair, token, staff_user, device_name=None, nonce=None, at=None):
     if not is_live(fair):
         return ScanResult("fair_not_live")
     token = extract_token(token)
-    # The holder and what the answer shows of them come in the same query as the badge.
-    # So does whether a candidate's cohort is invited (not a load of the fair's cohorts).
-    invited = exists().where(Candidate.user_id == Badge.user_id,
-                             fair_cohorts.c.cohort_id == Candidate.cohort_id,
-                             fair_cohorts.c.fair_id == fair.id)
-    row = db.session.execute(
-        select(Badge, invited).where(Badge.token == token)
-        .options(joinedload(Badge.user).joinedload(User.candidate)
-                 .joinedload(Candidate.cohort).joinedload(Cohort.track))
+    row = db.session.connection().execute(
+        statements.badge(), {"token": token, "fair_id": fair.id}
     ).first() if looks_like_token(token) else None
-    badge, cohort_invited = row if row is not None else (None, None)
-    if badge is None:
+    if row is None:
         return _refused("unknown_badge", fair, nonce)
-    if badge.revoked_at is not None:
+    (badge_id, badge_fair_id, revoked_at, user_id, role, enabled, first_name, last_name, email,
+     candidate_id, track, cohort, company, invited, approved) = row
+    if revoked_at is not None:
         return _refused("revoked_badge", fair, nonce)
-    if badge.fair_id != fair.id or not is_expected(fair, badge.user, cohort_invited):
+    expected = enabled and (invited if role == "candidate" else
+                            role == "company_rep" and approved)
+    if badge_fair_id != fair.id or not expected:
         return _refused("not_registered", fair, nonce)
-    return _check_in(fair, badge.user, badge, staff_user, device_name, nonce, at=at)
+    person = Person(user_id, role, f"{first_name} {last_name}".strip() or email,
+                    candidate_id if role == "candidate" else None)
+    affiliation = (f"{track} · {cohort}" if role == "candidate" and cohort is not None
+                   else company if role == "company_rep" else None)
+    # The interviews are read before the check-in is written: on SQLite, outside the lock.
+    return _check_in(fair, person, badge_id, staff_user, device_name, nonce, at, affiliation,
+                     _interviews(fair, person))
 
 
 def check_in_person(fair, user_id, staff_user, device_name=None, nonce=None):
     """The name-search path: the same rules, without a badge (its live badge is recorded)."""
     if not is_live(fair):
         return ScanResult("fair_not_live")
-    person = db.session.get(User, user_id)
-    if not is_expected(fair, person):
+    user = db.session.get(User, user_id)
+    if not is_expected(fair, user):
         return _refused("not_registered", fair, nonce)
-    badge = db.session.scalars(select(Badge).where(
-        Badge.fair_id == fair.id, Badge.user_id == person.id, Badge.revoked_at.is_(None))).first()
-    return _check_in(fair, person, badge, staff_user, device_name, nonce)
+    badge_id = db.session.scalar(select(Badge.id).where(
+        Badge.fair_id == fair.id, Badge.user_id == user.id, Badge.revoked_at.is_(None)))
+    return _check_in(fair, _person(user), badge_id, staff_user, device_name, nonce,
+                     affiliation=_affiliation(user))
 
 
 # --- Undo -------------------------------------------------------------------------------
