@@ -21,6 +21,7 @@ from jobfair import create_app
 from jobfair.auth.passwords import hash_password
 from jobfair.config import normalise_database_url
 from jobfair.extensions import db
+from jobfair.insertion import table
 from jobfair.text import fold
 from jobfair.models import (
     Badge,
@@ -135,6 +136,7 @@ def _fair(people, label, status):
         "cancellation_deadline": now + timedelta(days=10),
         "max_bookings_per_candidate": 3, "min_gap_minutes": 5, "status": status}])[0]
     db.session.execute(insert(fair_cohorts), [{"fair_id": fair_id, "cohort_id": people.cohort_id}])
+    table.refresh_membership(fair_id=fair_id)  # the invited cohort counts (insertion dashboard)
     return fair_id
 
 

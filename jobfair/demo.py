@@ -269,6 +269,7 @@ def build(today=None, cv_folder=None):
     add_consents(candidates[:100], (fair, past, in_round))
 
     db.session.flush()
+    insertion_table.rebuild()  # rows were written directly: who counts at each fair, outcomes
     return (
         f"Demo fair '{fair.name}' on {fair_day.isoformat()}: {len(COMPANIES)} companies, "
         f"{len(candidates)} candidates, password '{DEMO_PASSWORD}' for every demo account. "
@@ -395,5 +396,4 @@ def build_past_fair(today, cohort, participations, candidates):
                 status=status, answered_at=local_to_utc(answered, time(19, 30)), **values,
             ))
     db.session.flush()
-    insertion_table.rebuild(fair.id)
     return fair

@@ -1,26 +1,35 @@
 """insertion_outcomes (the dashboard's resolved outcomes) equals the full recompute.
 
-After random writes through the real services (company outcomes saved, changed and removed,
-follow-up answers, attendance, erasure, a fair moved), every figure the dashboard counts in SQL
-(figures.py) equals the same figure recomputed from ``queries.rows`` by ``rates`` — for every
-group; and ``flask jobfair insertion rebuild`` repairs an emptied or corrupted table.
+After random writes through the real services — every writer of who counts (bookings made,
+cancelled by the candidate or the company, a waitlist promoted, leads, a fair's invited cohorts,
+a candidate's cohort by import) and of outcomes (company outcomes saved, changed and removed,
+follow-up answers), attendance, erasure, a fair moved — every figure the dashboard counts in SQL
+from the table alone (figures.py) equals the same figure recomputed from ``queries.rows`` by
+``rates``, for every group; and ``flask jobfair insertion rebuild`` repairs an emptied or
+corrupted table.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, update
 
+from jobfair.booking import operations, waitlist
 from jobfair.cli import insertion_rebuild
+from jobfair.errors import DomainError
 from jobfair.extensions import db
+from jobfair.fairs.services import local_values, save_fair
 from jobfair.followups.services import record_answer
+from jobfair.imports.services import apply_import, plan_import
 from jobfair.insertion import figures, queries, rates
-from jobfair.models import Booking, InsertionOutcome
+from jobfair.leads.services import lead_for
+from jobfair.models import Booking, InsertionOutcome, utcnow
 from jobfair.outcomes.services import save_outcome
 from jobfair.privacy.services import erase_account
 from jobfair.timeutil import local_today
 
 from .conftest import empty_tables
+from .test_imports import HEADER, csv_bytes
 from .test_insertion_rates import meeting
 
 FILTERS = (queries.Filters(), queries.Filters(held_before=local_today()))
@@ -82,24 +91,34 @@ def assert_same_drill_downs(filters):
 
 
 def world(make):
-    """Two fairs already held (one recent, one over a year ago), two cohorts, two companies."""
+    """Two fairs already held (one recent, one over a year ago), one open for booking (one
+    place a company: a second booking waits), two cohorts, two companies."""
     today = local_today()
     cohorts = [make.cohort(name="C0"), make.cohort(name="C1")]
-    fairs = [make.fair(name="Recent", day=today - timedelta(days=40), status="closed"),
+    now = utcnow()
+    fairs = [make.fair(name="Recent", day=today - timedelta(days=40), status="closed",
+                       cohorts=[cohorts[0]]),
              make.fair(name="Old", day=today - timedelta(days=400), status="closed",
-                       region="rabat_sale_kenitra")]
-    fairs[0].cohorts.append(cohorts[0])
-    fairs[1].cohorts.extend(cohorts)
+                       region="rabat_sale_kenitra", cohorts=list(cohorts)),
+             make.fair(name="Next", day=today + timedelta(days=20), status="published",
+                       booking_opens_at=now - timedelta(days=1),
+                       booking_closes_at=now + timedelta(days=10),
+                       cancellation_deadline=now + timedelta(days=10), cohorts=list(cohorts))]
     companies = [make.company(name="Atlas", sector="software"), make.company(name="Bahia")]
     people = [make.candidate(cohort_=cohorts[i % 2]) for i in range(4)]
     parts = {}
-    for f, fair in enumerate(fairs):
+    for f, fair in enumerate(fairs[:2]):
         for c, company in enumerate(companies):
             for p, person in enumerate(people[:3]):
                 parts[f, c] = meeting(make, fair, company, person,
                                       status=("active", "attended", "no_show")[(p + c) % 3])
+    slots = []
+    for c, company in enumerate(companies):
+        parts[2, c] = make.participation(fairs[2], company)
+        slots.append(make.slot(make.table(parts[2, c]), starts_at=datetime.combine(
+            fairs[2].day, datetime.min.time()) + timedelta(hours=9 + c)))
     return {"fairs": fairs, "companies": companies, "people": people, "parts": parts,
-            "organizer": make.user(role="organizer")}
+            "cohorts": cohorts, "slots": slots, "organizer": make.user(role="organizer")}
 
 
 operation = st.one_of(
@@ -111,10 +130,61 @@ operation = st.one_of(
                                "not_seeking", "no_answer")),
               st.sampled_from(("candidate", "organizer")), st.booleans(), st.booleans(),
               st.sampled_from((None, 0, 1, "typed")), st.sampled_from((None, 10, 200))),
-    st.tuples(st.just("attend"), st.integers(0, 3), st.sampled_from(("attended", "no_show",
-                                                                      "cancelled"))),
+    st.tuples(st.just("attend"), st.integers(0, 3), st.sampled_from(("attended", "no_show"))),
     st.tuples(st.just("erase"), st.integers(0, 3)),
+    st.tuples(st.just("book"), st.integers(0, 3), st.integers(0, 1)),
+    st.tuples(st.just("wait"), st.integers(0, 3), st.integers(0, 1)),
+    st.tuples(st.just("cancel"), st.integers(0, 3), st.booleans()),
+    st.tuples(st.just("lead"), st.integers(0, 2), st.integers(0, 1), st.integers(0, 3)),
+    st.tuples(st.just("invite"), st.integers(0, 2), st.sets(st.integers(0, 1))),
+    st.tuples(st.just("import"), st.integers(0, 3), st.integers(0, 1)),
 )
+
+
+def _live_booking(person, fair=None):
+    query = db.session.query(Booking).filter(Booking.candidate_id == person.candidate.id,
+                                             Booking.status == "active")
+    if fair is not None:
+        query = query.filter(Booking.participation_id.in_(
+            [p.id for p in fair.participations]))
+    return query.order_by(Booking.id).first()
+
+
+def apply_membership(w, kind, args):
+    """The writers of who counts, as the pages call them; a refusal changes nothing."""
+    people, fairs, organizer = w["people"], w["fairs"], w["organizer"]
+    if kind == "book":
+        p, c = args
+        operations.book(people[p].candidate, w["slots"][c])
+    elif kind == "wait":
+        p, c = args
+        waitlist.join_waitlist(people[p].candidate, w["parts"][2, c])
+    elif kind == "cancel":
+        p, by_company = args
+        booking = _live_booking(people[p], None if by_company else fairs[2])
+        if booking is None:
+            return
+        if by_company:
+            operations.cancel_by_company(booking, "Stand fermé", organizer)
+        else:
+            operations.cancel(booking, people[p])
+    elif kind == "lead":
+        f, c, p = args
+        lead_for(w["parts"][f, c], people[p].candidate, organizer)
+    elif kind == "invite":
+        f, chosen = args
+        fair = fairs[f]
+        save_fair(fair, local_values(fair), [w["cohorts"][i] for i in sorted(chosen)],
+                  actor=organizer)
+    elif kind == "import":
+        p, c = args
+        person, cohort = people[p], w["cohorts"][c]
+        if person.email.startswith("erased-"):
+            return
+        plan = plan_import(csv_bytes([HEADER, [person.first_name, person.last_name,
+                                               person.email, "", cohort.name,
+                                               cohort.track.name, "Rabat"]]))
+        apply_import(plan, organizer, "promotion.csv")
 
 
 def apply(w, op):
@@ -142,14 +212,21 @@ def apply(w, op):
                                       or status == "no_answer"):
             source = "organizer"  # only an organizer records "no answer" or trusts any company
         record_answer(fairs[f], people[p].candidate, source, status, **employment)
-    elif kind == "attend":
+    elif kind == "attend":  # attended / no-show: still counted (no membership change)
         p, status = args
         db.session.execute(update(Booking).where(
-            Booking.candidate_id == people[p].candidate.id).values(status=status))
+            Booking.candidate_id == people[p].candidate.id, Booking.status != "cancelled")
+            .values(status=status))
     elif kind == "erase":
         user = people[args[0]]
         if not user.email.startswith("erased-"):
             erase_account(user, w["organizer"])
+    else:
+        try:
+            with db.session.begin_nested():
+                apply_membership(w, kind, args)
+        except DomainError:
+            pass
     db.session.flush()
 
 
@@ -193,15 +270,18 @@ def test_rebuild_repairs_an_emptied_or_corrupted_table(app, make):
     db.session.commit()
     assert from_table(FILTERS[0], "fair")["headline"] != expected["headline"]
     result = app.test_cli_runner().invoke(insertion_rebuild, [])
-    assert "3 rows written" in result.output
+    # Every pair that counts: fair "Recent" invites C0 and met people 0-2 (3), "Old" invites
+    # both cohorts (4), "Next" invites both cohorts (4).
+    assert "11 rows written" in result.output
     assert from_table(FILTERS[0], "fair") == expected
 
     db.session.execute(update(InsertionOutcome).values(status="seeking", conflict=True))
     db.session.commit()
     assert from_table(FILTERS[0], "fair") != expected
     result = app.test_cli_runner().invoke(insertion_rebuild, ["--fair", str(fairs[1].id)])
-    assert "1 rows written" in result.output
+    assert "4 rows written" in result.output
     assert from_table(FILTERS[0], "fair") != expected  # the other fair is still wrong
-    app.test_cli_runner().invoke(insertion_rebuild, ["--fair", str(fairs[0].id)])
+    for fair in (fairs[0], fairs[2]):
+        app.test_cli_runner().invoke(insertion_rebuild, ["--fair", str(fair.id)])
     assert from_table(FILTERS[0], "fair") == expected
     assert_same_figures()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live, is_over
+from ..insertion import table as insertion_table
 from ..models import Booking, utcnow
 from . import notify
 from .rules import check_can_book, check_changeable, live_bookings
@@ -51,6 +52,7 @@ def book(candidate, slot, now=None, nonce=None):
     check_can_book(candidate, slot, live, now)
     take_seat_or_refuse(slot)
     booking = insert_booking(candidate, slot, nonce)
+    insertion_table.booked(participation.fair_id, candidate.id)
     close_waiting_entry(candidate.id, participation.id, booking)
     notify.booking_confirmed(booking)
     return booking
@@ -64,6 +66,7 @@ def cancel(booking, by_user, now=None):
     db.session.refresh(booking)
     check_changeable(booking, participation.fair, now)
     mark_cancelled(booking, by_user, now)
+    insertion_table.refresh_membership(participation.fair_id, [booking.candidate_id])
     release_seat(booking.slot_id)
     notify.booking_cancelled(booking)
     promote_waitlist(participation, now)
@@ -142,6 +145,7 @@ def cancel_by_company(booking, reason, by_user, now=None):
     ).rowcount
     if changed != 1:
         raise DomainError(_l("This booking is no longer active: it was not cancelled again."))
+    insertion_table.refresh_membership(booking.participation.fair_id, [booking.candidate_id])
     release_seat(booking.slot_id)
     notify.booking_cancelled_by_company(booking, reason)
     return booking

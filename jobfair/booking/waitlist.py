@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import booking_open
+from ..insertion import table as insertion_table
 from ..models import Candidate, Cohort, WaitlistEntry, utcnow
 from . import notify
 from .rules import (
@@ -133,6 +134,7 @@ def promote_waitlist(participation, now=None):
             continue
         entry.status, entry.booking_id = "booked", booking.id
         db.session.flush()
+        insertion_table.booked(fair.id, candidate.id)  # the dashboard counts them now
         notify.booking_promoted(booking)
         promoted.append(booking)
     return promoted

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 
 from ..errors import DomainError
+from ..insertion import table as insertion_table
 from ..models import utcnow
 
 MAX_CV_BYTES = 5 * 1024 * 1024
@@ -220,6 +221,7 @@ def update_profile(candidate, *, first_name, last_name, phone, city, linkedin_ur
                 _l("Your cohort is set by the organizers: ask them to change it."), field="cohort_id"
             )
         candidate.cohort = cohort
+        insertion_table.refresh_membership(candidate_ids=[candidate.id])  # the fairs inviting it
     candidate.user.first_name, candidate.user.last_name = first_name, last_name
     for name, value in values.items():
         setattr(candidate, name, value)

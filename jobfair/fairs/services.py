@@ -210,6 +210,10 @@ def save_fair(fair, values, cohorts, today=None, actor=None):
             audit.record("fair.updated", actor, fair, fair, changes=changed)
         if before.get("day") != fair.day:
             insertion_table.refresh_fair(fair.id)  # the 30/90/180-day tests count from it
+        elif before.get("cohort_ids") != sorted(c.id for c in fair.cohorts):
+            insertion_table.refresh_membership(fair_id=fair.id)  # who is invited counts
+    if creating and fair.cohorts:
+        insertion_table.refresh_membership(fair_id=fair.id)
     return fair
 
 

@@ -18,6 +18,7 @@ from ..auth import services as auth_services
 from ..candidate.services import format_phone
 from ..errors import DomainError
 from ..extensions import db
+from ..insertion import table as insertion_table
 from ..models import Candidate, Cohort, User
 from . import parsing
 from .parsing import FIELD_LABELS, simplify
@@ -277,6 +278,10 @@ def apply_import(plan, actor, filename, ip_address=None):
         if line.city:
             candidate.city = line.city
     db.session.flush()  # the new accounts' ids, for their invitations
+    # Their cohort decides the fairs they count at (the insertion dashboard's table).
+    insertion_table.refresh_membership(candidate_ids=[
+        *(user.candidate.id for user, _cohort in created),
+        *(update.user.candidate.id for update in plan.updates)])
     for user, cohort in created:
         auth_services.invite_to_activate(user, invited_by=actor, cohort=cohort)
     counts = plan.counts()

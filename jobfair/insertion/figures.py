@@ -1,9 +1,9 @@
-"""The dashboard's figures counted in SQL: who counts (queries._pairs) joined to
-``insertion_outcomes`` (their resolved outcome, table.py), grouped by the chosen dimension.
+"""The dashboard's figures counted in SQL from ``insertion_outcomes`` alone (one row per pair
+that counts, with its resolved outcome: table.py), grouped by the chosen dimension.
 
 Same definitions as rates.py (tests/test_insertion_table.py checks every figure against the
-full recompute of ``rates`` over ``queries.rows``): a candidate without a row in the table has
-an unknown outcome and "no answer" at every follow-up day.
+full recompute of ``rates`` over ``queries.rows``): a row with status NULL is an unknown
+outcome, "no answer" at every follow-up day unless answered.
 """
 from sqlalchemy import and_, case, distinct, func, literal, select, union_all
 from sqlalchemy.orm import aliased
@@ -57,26 +57,30 @@ def _python_key(dimension, keys):
 
 
 def _counted(filters, dimension):
-    """One statement: per group, its size and the counters of the three rates."""
-    pairs = queries._pairs(filters)
+    """One statement: per group, its size and the counters of the three rates. Every pair that
+    counts has its row in the table (table.py keeps the membership): no union of who counts."""
     keys, label = _group_columns(dimension)
     status = IO.status
-    return (
+    statement = (
         select(*keys, label, func.count(), _flag(status.is_not(None)),
                _flag(status.in_(rates.EMPLOYED_STATUSES)),
                _flag(and_(status.is_not(None), status != "not_seeking")),
                _flag(IO.in_field_full_time), _flag(IO.conflict))
-        .select_from(pairs)
-        .join(Fair, Fair.id == pairs.c.fair_id)
-        .join(Candidate, Candidate.id == pairs.c.candidate_id)
-        .outerjoin(Cohort, Cohort.id == Candidate.cohort_id)
-        .outerjoin(TrainingOperator, TrainingOperator.id == Cohort.operator_id)
-        .outerjoin(Track, Track.id == Cohort.track_id)
-        .outerjoin(IO, and_(IO.fair_id == pairs.c.fair_id,
-                            IO.candidate_id == pairs.c.candidate_id))
-        .outerjoin(Employer, Employer.id == IO.employer_company_id)
-        .group_by(*keys, label)
+        .select_from(IO)
+        .join(Fair, Fair.id == IO.fair_id)
+        .where(*filters.conditions())
     )
+    if dimension in ("cohort", "operator", "track"):
+        statement = (statement.join(Candidate, Candidate.id == IO.candidate_id)
+                     .outerjoin(Cohort, Cohort.id == Candidate.cohort_id))
+        if dimension == "operator":
+            statement = statement.outerjoin(TrainingOperator,
+                                            TrainingOperator.id == Cohort.operator_id)
+        elif dimension == "track":
+            statement = statement.outerjoin(Track, Track.id == Cohort.track_id)
+    elif dimension in ("sector", "company"):
+        statement = statement.outerjoin(Employer, Employer.id == IO.employer_company_id)
+    return statement.group_by(*keys, label)
 
 
 def _rates(counts):

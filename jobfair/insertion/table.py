@@ -1,17 +1,40 @@
-"""Writes of ``insertion_outcomes``: each (fair, candidate)'s outcome, resolved by rates.resolve.
+"""Writes of ``insertion_outcomes``: one row for every (fair, candidate) that counts at the fair,
+holding the outcome rates.resolve decided (status NULL: unknown).
 
-``refresh(fair_id, candidate_id)`` is called, in the same transaction, by every writer of what a
-resolved outcome depends on (the list is in this package's README); ``rebuild(fair_id=None)``
-(``flask jobfair insertion rebuild [--fair ID]``) recomputes the table from scratch. A row exists
-exactly for the pairs with a company outcome or a follow-up answer: every other candidate who
-counts has an unknown outcome. Whether a candidate counts at a fair (invited cohort, booking,
-lead...) is not stored: figures.py reads it from those tables.
+Who counts (the membership) is the union of ``_sources``: the candidates of the cohorts invited
+to the fair, and anyone with a booking not cancelled, a lead, a company outcome or a follow-up
+answer there. Every writer of those calls this module in its own transaction (the list is in
+this package's README):
+- ``booked(fair_id, candidate_id)``: a new booking (one INSERT that does nothing when the pair
+  is already counted: the booking hot path pays one statement);
+- ``refresh_membership(fair_id=..., candidate_ids=...)``: after a change that may end or start
+  membership (a cancelled or deleted booking, invited cohorts, a candidate's cohort): two
+  statements recompute it from the source tables for those pairs;
+- ``refresh(fair_id, candidate_id)``: after an outcome or an answer, the pair's resolved row;
+- ``rebuild(fair_id=None)`` (``flask jobfair insertion rebuild [--fair ID]``) from scratch.
 """
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, literal, select, true, tuple_, union
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import Fair, InsertionOutcome
+from ..models import (
+    Booking,
+    Candidate,
+    Fair,
+    FollowUpAnswer,
+    InsertionOutcome,
+    Lead,
+    Outcome,
+    Participation,
+    fair_cohorts,
+)
 from . import queries, rates
+
+IO = InsertionOutcome
+# What a counted pair without any fact holds (the model's defaults, written by plain SQL here).
+UNKNOWN = {"in_field_full_time": False, "conflict": False,
+           **{f"status_{day}": "no_answer" for day in rates.FOLLOW_UP_DAYS}}
 
 
 def _values(row):
@@ -29,6 +52,67 @@ def _has_facts(row):
     return bool(row.outcomes or row.answers)
 
 
+def _insert_ignoring_counted():
+    """INSERT … ON CONFLICT DO NOTHING: two transactions counting one pair never collide."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(IO)
+
+
+def _sources(fair_id=None, candidate_ids=None):
+    """(fair_id, candidate_id) of every pair that counts, narrowed to a fair and/or candidates."""
+    def scoped(statement, fair_column, candidate_column):
+        if fair_id is not None:
+            statement = statement.where(fair_column == fair_id)
+        if candidate_ids is not None:
+            statement = statement.where(candidate_column.in_(list(candidate_ids)))
+        return statement
+
+    def by_participation(model, *where):
+        return scoped(select(Participation.fair_id, model.candidate_id)
+                      .join(Participation, Participation.id == model.participation_id)
+                      .where(*where), Participation.fair_id, model.candidate_id)
+
+    return union(
+        scoped(select(fair_cohorts.c.fair_id.label("fair_id"), Candidate.id.label("candidate_id"))
+               .join(Candidate, Candidate.cohort_id == fair_cohorts.c.cohort_id),
+               fair_cohorts.c.fair_id, Candidate.id),
+        by_participation(Booking, Booking.status != "cancelled"),
+        by_participation(Lead),
+        by_participation(Outcome),
+        scoped(select(FollowUpAnswer.fair_id, FollowUpAnswer.candidate_id),
+               FollowUpAnswer.fair_id, FollowUpAnswer.candidate_id),
+    ).subquery("members")
+
+
+def refresh_membership(fair_id=None, candidate_ids=None):
+    """Pairs of this fair and/or these candidates that stopped counting leave; new ones come in
+    with an unknown outcome (a pair already counted keeps its row)."""
+    if candidate_ids is not None and not candidate_ids:
+        return
+    db.session.flush()
+    scope = []
+    if fair_id is not None:
+        scope.append(IO.fair_id == fair_id)
+    if candidate_ids is not None:
+        scope.append(IO.candidate_id.in_(list(candidate_ids)))
+    members = _sources(fair_id, candidate_ids)
+    db.session.execute(
+        delete(IO).where(*scope, tuple_(IO.fair_id, IO.candidate_id).not_in(
+            select(members.c.fair_id, members.c.candidate_id)))
+        .execution_options(synchronize_session=False))
+    # SQLite needs a WHERE in an INSERT … SELECT … ON CONFLICT (its documented parsing rule).
+    chosen = select(members.c.fair_id, members.c.candidate_id,
+                    *[literal(value).label(name) for name, value in UNKNOWN.items()]).where(true())
+    db.session.execute(_insert_ignoring_counted().from_select(
+        ["fair_id", "candidate_id", *UNKNOWN], chosen).on_conflict_do_nothing())
+
+
+def booked(fair_id, candidate_id):
+    """A new booking (not cancelled): the pair counts from now on. One statement."""
+    db.session.execute(_insert_ignoring_counted().values(
+        fair_id=fair_id, candidate_id=candidate_id, **UNKNOWN).on_conflict_do_nothing())
+
+
 def refresh(fair_id, candidate_id):
     """Recompute the row of one (fair, candidate) from its outcomes and answers."""
     db.session.flush()
@@ -38,22 +122,23 @@ def refresh(fair_id, candidate_id):
                     candidate_id=candidate_id)
     queries._attach_facts({(fair_id, candidate_id): row}, queries.Filters(),
                           candidate_ids=[candidate_id], fair_ids=[fair_id])
-    db.session.execute(delete(InsertionOutcome).where(InsertionOutcome.fair_id == fair_id,
-                                                      InsertionOutcome.candidate_id == candidate_id))
+    db.session.execute(delete(IO).where(IO.fair_id == fair_id, IO.candidate_id == candidate_id))
     if _has_facts(row):
-        db.session.execute(insert(InsertionOutcome), [_values(row)])
+        db.session.execute(insert(IO), [_values(row)])
+    else:  # the last outcome removed: the pair may still count (invited, booked, a lead)
+        refresh_membership(fair_id, [candidate_id])
 
 
 def rebuild(fair_id=None):
     """Recompute every row (of one fair, or of all); returns the number of rows written."""
     filters = queries.Filters(fair_ids=[fair_id] if fair_id is not None else [])
-    values = [_values(row) for row in queries.iter_rows(filters) if _has_facts(row)]
-    stale = delete(InsertionOutcome)
+    values = [_values(row) for row in queries.iter_rows(filters)]
+    stale = delete(IO)
     if fair_id is not None:
-        stale = stale.where(InsertionOutcome.fair_id == fair_id)
+        stale = stale.where(IO.fair_id == fair_id)
     db.session.execute(stale)
     for start in range(0, len(values), 1000):
-        db.session.execute(insert(InsertionOutcome), values[start:start + 1000])
+        db.session.execute(insert(IO), values[start:start + 1000])
     return len(values)
 
 

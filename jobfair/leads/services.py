@@ -16,6 +16,7 @@ from ..booking import services as booking_services
 from ..errors import DomainError
 from ..extensions import db
 from ..fairs.lifecycle import is_live, is_over
+from ..insertion import table as insertion_table
 from ..models import (
     Badge,
     Booking,
@@ -95,6 +96,7 @@ def lead_for(participation, candidate, author):
             lead = Lead(participation_id=participation.id, candidate_id=candidate.id,
                         author_id=author.id)
             db.session.add(lead)
+        insertion_table.booked(participation.fair_id, candidate.id)  # a lead counts too
     except IntegrityError:
         # A colleague scanned the same candidate at the same moment: use their lead.
         lead = db.session.scalar(query)

@@ -18,6 +18,7 @@ from ..booking import notify
 from ..booking import services as booking
 from ..errors import DomainError
 from ..extensions import db
+from ..insertion import table as insertion_table
 from ..models import (
     Booking,
     Candidate,
@@ -90,6 +91,7 @@ def book_all(booking_round, run, now):
             made.append(new)
     db.session.flush()
     for new in made:
+        insertion_table.booked(new.participation.fair_id, new.candidate_id)
         notify.booking_confirmed(new)
     _tell_the_short(booking_round, fair, made)
     return made
