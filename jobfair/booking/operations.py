@@ -12,7 +12,7 @@ from ..extensions import db
 from ..fairs.lifecycle import is_live, is_over
 from ..insertion import table as insertion_table
 from ..models import Booking, utcnow
-from . import notify
+from . import lean, notify
 from .rules import check_can_book, check_changeable, live_bookings
 from .seats import (
     insert_booking,
@@ -31,31 +31,51 @@ ATTENDANCE_MARKS = ("attended", "no_show")
 
 
 def book(candidate, slot, now=None, nonce=None):
+    """Book ``slot`` for ``candidate`` (models): ``place_booking``, then the new Booking."""
+    return db.session.get(Booking, place_booking(candidate, slot, now, nonce).id)
+
+
+def place_booking(candidate, slot, now=None, nonce=None):
     """Book ``slot`` for ``candidate``: every rule, one transaction (the caller commits).
 
-    ``nonce`` (from the form): a retried request whose first answer was lost gets that
-    booking back, as long as it stands, instead of "you already have an interview".
+    ``candidate`` and ``slot`` are models, or the plain objects of lean.py (the booking
+    POST); the reads and writes are Core statements either way, and the answer is a
+    ``lean.LeanBooking``. ``nonce`` (from the form): a retried request whose first answer
+    was lost gets that booking back, as long as it stands, instead of "you already have an
+    interview".
     """
     now = now or utcnow()
     participation = slot.table.participation
     nonce = (nonce or "").strip()[:64] or None
+    db.session.flush()  # Core statements do not autoflush: a caller's changes go first
     lock_candidate(candidate.id)  # also orders two retries of one request
-    first = db.session.scalar(select(Booking).where(
-        Booking.candidate_id == candidate.id, Booking.nonce == nonce)) if nonce else None
+    first = lean.booking_with_nonce(candidate.id, nonce) if nonce else None
     if first is not None and first.slot_id == slot.id and first.status != "cancelled":
-        return first
+        return lean.LeanBooking(first.id, slot.id, candidate.id, first.participation_id,
+                                first.status, slot, candidate)
     nonce = None if first is not None else nonce  # used already: an ordinary booking
     # The rules on what is loaded first: a full slot (most answers of a rush) is refused
     # without reading the candidate's bookings. Then every rule, on the fresh bookings.
     check_can_book(candidate, slot, [], now)
-    live = live_bookings(candidate.id, participation.fair_id)
+    live = lean.live_bookings(candidate.id, participation.fair_id)
     check_can_book(candidate, slot, live, now)
     take_seat_or_refuse(slot)
-    booking = insert_booking(candidate, slot, nonce)
+    # A booking row is written here (what must happen with every new booking follows it).
+    booking = _insert_booking(candidate, slot, nonce)
     insertion_table.booked(participation.fair_id, candidate.id)
     close_waiting_entry(candidate.id, participation.id, booking)
     notify.booking_confirmed(booking)
     return booking
+
+
+def _insert_booking(candidate, slot, nonce):
+    """The last guard: the partial unique indexes refuse a second live booking."""
+    participation_id = slot.table.participation_id
+    booking_id = lean.insert_booking(candidate.id, slot.id, participation_id, nonce)
+    if booking_id is None:
+        raise DomainError(_l("You already have an interview with this company."))
+    return lean.LeanBooking(booking_id, slot.id, candidate.id, participation_id, "active",
+                            slot, candidate)
 
 
 def cancel(booking, by_user, now=None):

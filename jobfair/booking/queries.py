@@ -1,18 +1,14 @@
 """Reads shaped for the candidate's pages: a fixed number of queries, whatever the data."""
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
     Booking,
-    Candidate,
-    Cohort,
     Company,
-    Fair,
     InterviewTable,
     Participation,
     Position,
@@ -137,41 +133,6 @@ def slot_in_fair(fair_id, slot_id):
                  .joinedload(Participation.company),
                  selectinload(Slot.eligible_tracks), selectinload(Slot.eligible_cohorts))
     )
-
-
-@cache
-def _booking_request_statement():
-    # Built once per process: composing this many joins and options costs more CPU than
-    # running the statement (SQLAlchemy still caches its compiled SQL).
-    return (
-        select(Candidate, Slot)
-        .select_from(Slot)
-        .join(InterviewTable, Slot.table_id == InterviewTable.id)
-        .join(Participation, InterviewTable.participation_id == Participation.id)
-        .join(Fair, Participation.fair_id == Fair.id)
-        .join(Candidate, Candidate.user_id == bindparam("user_id"))
-        .where(Slot.id == bindparam("slot_id"), Participation.fair_id == bindparam("fair_id"),
-               Participation.status == "approved")
-        .options(joinedload(Candidate.cohort).joinedload(Cohort.track),
-                 contains_eager(Slot.table).contains_eager(InterviewTable.participation)
-                 .options(joinedload(Participation.company), joinedload(Participation.booth),
-                          contains_eager(Participation.fair).options(
-                              joinedload(Fair.cohorts), joinedload(Fair.booking_round))),
-                 joinedload(Slot.eligible_tracks), joinedload(Slot.eligible_cohorts))
-    )
-
-
-def booking_request(user_id, fair_id, slot_id):
-    """(candidate, slot) for a booking POST, or None: one statement for the candidate (cohort,
-    track), the slot of an approved company of the fair (table, company, booth, prerequisites)
-    and the fair (cohorts, booking round) — everything the rules and the email read.
-
-    The caller still checks that the fair is public and invites the candidate's cohort.
-    """
-    return db.session.execute(
-        _booking_request_statement(),
-        {"user_id": user_id, "fair_id": fair_id, "slot_id": slot_id},
-    ).unique().first()
 
 
 def schedule(candidate_id, fair_id):

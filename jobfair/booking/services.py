@@ -19,6 +19,7 @@ from .operations import (  # noqa: F401
     mark_attendance,
     mark_attended,
     move,
+    place_booking,
 )
 from .rules import (  # noqa: F401
     NOT_ACTIVE,

@@ -12,6 +12,7 @@ import uuid
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -22,7 +23,6 @@ from flask import (
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
-from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -35,7 +35,7 @@ from ..extensions import db
 from ..fairs.lifecycle import is_over, is_public
 from ..htmx import is_htmx, render
 from ..models import Booking, Candidate, Cohort, Fair, Participation, Slot, utcnow
-from . import ics, queries, rules, services
+from . import ics, lean, queries, rules, services
 from .forms import DirectoryFilterForm, MoveForm
 
 bp = Blueprint("booking", __name__)
@@ -187,23 +187,37 @@ def _refused(error, page, *args, **kwargs):
 
 
 def booking_request_or_404(fair_id, slot_id):
-    """The candidate and the slot, loaded in one statement; 404 as the loaders above."""
-    found = queries.booking_request(current_user.id, fair_id, slot_id)
+    """The candidate and the slot (lean.py's plain objects), read in one statement; 404 as
+    the loaders above."""
+    found = lean.booking_request(current_user.id, fair_id, slot_id)
     if found is None:
         abort(404)
-    candidate, slot = found
-    fair = slot.table.participation.fair
-    if not is_public(fair) or candidate.cohort_id not in {c.id for c in fair.cohorts}:
+    candidate, slot, invited = found
+    if not is_public(slot.table.participation.fair) or not invited:
         abort(404)
     return candidate, slot
 
 
+# The htmx answer is the block "booking_answer" of the company page, rendered on its own:
+# without the page's context processors (it reads none of them), in the request's language.
 def _booking_answer(fair_id, notice=None, error=None):
     """htmx: only the answer (the message); the slot list refreshes itself on the trigger."""
-    response = make_response(render_block(COMPANY, "booking_answer", fair_id=fair_id,
-                                          notice=notice, error=error))
+    template = current_app.jinja_env.get_template(COMPANY)
+    block = template.blocks["booking_answer"]
+    context = template.new_context({"fair_id": fair_id, "notice": notice, "error": error})
+    response = make_response("".join(block(context)))
     response.headers["HX-Trigger"] = "booking-changed"
     return response
+
+
+def _refused_page(error, fair_id, company_id):
+    """Without JavaScript a refusal is the whole company page (models, read after the
+    rollback)."""
+    db.session.rollback()
+    with read_only_transactions():
+        candidate = own_candidate_or_404()
+        return _company_page(candidate, fair_or_404(fair_id, candidate), company_id,
+                             error=error.message)
 
 
 @bp.route("/me/fairs/<int:fair_id>/slots/<int:slot_id>/book", methods=["POST"])
@@ -212,20 +226,18 @@ def book(fair_id, slot_id):
     candidate, slot = booking_request_or_404(fair_id, slot_id)
     participation = slot.table.participation
     try:
-        booking = services.book(candidate, slot, nonce=request.form.get("nonce"))
-        # Written before the commit, which expires every object: nothing is read after it.
+        services.place_booking(candidate, slot, nonce=request.form.get("nonce"))
+        # Written before the commit: nothing is read after it.
         message = _("Interview booked with %(company)s on %(day)s at %(time)s.",
                     company=participation.company.name,
-                    day=format_date(booking.slot.starts_at, "full"),
-                    time=_time_label(booking.slot))
+                    day=format_date(slot.starts_at, "full"), time=_time_label(slot))
         db.session.commit()
     except DomainError as error:
         if is_htmx():
             message = str(error.message)
             db.session.rollback()
             return _booking_answer(fair_id, error=message)
-        return _refused(error, _company_page, candidate, participation.fair,
-                        participation.company_id)
+        return _refused_page(error, fair_id, participation.company_id)
     if is_htmx():
         return _booking_answer(fair_id, notice=message)
     flash(message, "success")
