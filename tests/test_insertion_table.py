@@ -21,7 +21,7 @@ from jobfair.extensions import db
 from jobfair.fairs.services import local_values, save_fair
 from jobfair.followups.services import record_answer
 from jobfair.imports.services import apply_import, plan_import
-from jobfair.insertion import figures, queries, rates
+from jobfair.insertion import drilldown, figures, queries, rates
 from jobfair.leads.services import lead_for
 from jobfair.models import Booking, InsertionOutcome, utcnow
 from jobfair.outcomes.services import save_outcome
@@ -73,20 +73,27 @@ def _keys(rows):
 
 
 def assert_same_drill_downs(filters):
-    """Each list behind a number, built from the narrowed rows, is the one from all rows."""
+    """Each list behind a number, page after page (pages of 2 rows here), is the one the full
+    recompute gives, in the same order, and its total is the number."""
     companies = {}
     every = queries.rows(filters, companies=companies)
     for dimension in (None, *rates.DIMENSIONS):
         values = {rates.group_key(row, dimension)[0] for row in every} if dimension else {None}
-        for value in values | ({"unknown"} if dimension else set()):
+        for value in values | ({"unknown", "name:nobody"} if dimension else set()):
             for metric in rates.METRICS:
                 for company in (companies or {None: None}) if metric in rates.COMPANY_METRICS \
                         else (None,):
-                    narrowed = figures.drill_down_statement(filters, metric, dimension, value,
-                                                            company)
-                    listed = queries.group_rows(queries.rows(filters, statement=narrowed),
-                                                metric, dimension, value, company)
                     expected = queries.group_rows(every, metric, dimension, value, company)
+                    listed, number, total = [], 1, None
+                    while True:
+                        page = drilldown.page(filters, metric, dimension, value, company,
+                                              number=number, size=2)
+                        listed.extend(page.rows)
+                        total = page.total
+                        if not page.has_next:
+                            break
+                        number += 1
+                    assert total == len(expected), (metric, dimension, value)
                     assert _keys(listed) == _keys(expected), (metric, dimension, value)
 
 
@@ -285,3 +292,34 @@ def test_rebuild_repairs_an_emptied_or_corrupted_table(app, make):
         app.test_cli_runner().invoke(insertion_rebuild, ["--fair", str(fair.id)])
     assert from_table(FILTERS[0], "fair") == expected
     assert_same_figures()
+
+
+def test_a_long_list_is_paged_with_links_that_work_without_javascript(client, auth, make):
+    """60 invited candidates: 50 on the first page, the 10 others behind "Next", and back."""
+    import re
+
+    cohort = make.cohort(name="Big")
+    make.fair(name="Held", day=local_today() - timedelta(days=30), status="closed",
+              cohorts=[cohort])
+    for _ in range(60):
+        make.candidate(cohort_=cohort)
+    organizer = make.user(role="organizer")
+    db.session.commit()
+    auth.login_as(organizer)
+    auth.use_language("en")
+
+    def rows_and_links(url, **headers):
+        html = client.get(url, headers=headers).get_data(as_text=True)
+        links = dict((rel, href.replace("&amp;", "&")) for rel, href in re.findall(
+            r'<a rel="(prev|next)" href="([^"]+)"', html))
+        return html, html.count('<th scope="row">'), links
+
+    html, shown, links = rows_and_links("/organizer/insertion/candidates?metric=candidates")
+    assert "60 candidates" in html and shown == 50 and "Page 1 of 2" in html
+    assert 'aria-label="Pages of the list"' in html and set(links) == {"next"}
+    html, shown, links = rows_and_links(links["next"], **{"HX-Request": "true"})
+    assert shown == 10 and "Page 2 of 2" in html and set(links) == {"prev"}
+    html, shown, _links = rows_and_links(links["prev"])
+    assert shown == 50 and "Page 1 of 2" in html
+    html, shown, _links = rows_and_links("/organizer/insertion/candidates?metric=known")
+    assert "0 candidates" in html and shown == 0 and "Page 1" not in html

@@ -22,7 +22,7 @@ from ..models import (
     Track,
     TrainingOperator,
 )
-from . import queries, rates
+from . import rates
 
 IO = InsertionOutcome
 Employer = aliased(Company, name="employer")
@@ -161,44 +161,3 @@ def company_activity(filters):
         counts[metric] += number
     result = [(company_id, names[company_id], counts) for company_id, counts in numbers.items()]
     return sorted(result, key=lambda c: (-c[2]["hires"], -c[2]["interviews"], c[1]))
-
-
-# --- Drill-down: which rows to build (the list still filters them with rates.METRICS) ----------
-
-GROUP_FILTERS = {"fair": (Fair.id, int), "cohort": (Cohort.id, int),
-                 "operator": (TrainingOperator.id, int), "region": (Fair.region, str),
-                 "track": (Track.id, int)}
-
-
-def drill_down_statement(filters, metric, dimension=None, value=None, company=None):
-    """A ``queries._base_statement`` holding at least every row the number counted, often far
-    fewer than all: a resolved-outcome metric needs a row in the table, a company metric a fact
-    at that company, a group its key. A superset is enough — ``queries.group_rows`` applies the
-    exact predicate — so a dimension it cannot narrow (sector, company) is left to it."""
-    if metric in ("known", "inserted", "insertion_base", "in_field_full_time", "conflicts"):
-        pairs = select(IO.fair_id.label("fair_id"), IO.candidate_id.label("candidate_id"))
-        pairs = pairs.where({"known": IO.status.is_not(None),
-                             "inserted": IO.status.in_(rates.EMPLOYED_STATUSES),
-                             "insertion_base": and_(IO.status.is_not(None),
-                                                    IO.status != "not_seeking"),
-                             "in_field_full_time": IO.in_field_full_time,
-                             "conflicts": IO.conflict}[metric]).subquery()
-    elif metric in rates.COMPANY_METRICS:
-        model = {"interviews": Booking, "leads": Lead}.get(metric, Outcome)
-        pairs = (select(Participation.fair_id.label("fair_id"),
-                        model.candidate_id.label("candidate_id"))
-                 .join(Participation, Participation.id == model.participation_id)
-                 .where(Participation.company_id == company).distinct().subquery())
-    else:
-        pairs = None
-    statement = queries._base_statement(filters, pairs)
-    if dimension in GROUP_FILTERS:
-        column, kind = GROUP_FILTERS[dimension]
-        if value == rates.NO_GROUP:
-            statement = statement.where(column.is_(None))
-        else:
-            try:
-                statement = statement.where(column == kind(value))
-            except (TypeError, ValueError):
-                statement = statement.where(False)  # no group has this key
-    return statement

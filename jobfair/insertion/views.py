@@ -2,8 +2,8 @@
 
 Every view is for organizers only and only reads (GET). The dashboard's figures are counted in
 SQL (``figures``, over the resolved outcomes of ``insertion_outcomes``); the drill-down list
-reads ``queries.rows`` (a fixed number of queries) and ``rates`` (pure functions): it
-filters the same rows with the same predicate the number counted, so its length is the number.
+(``drilldown``) selects a page of the rows behind a number with the number's own predicate in
+SQL over the same table, so its total is the number, and builds only that page's rows.
 """
 from datetime import date
 
@@ -17,7 +17,7 @@ from ..audit import services as audit
 from ..auth.access import role_required
 from ..htmx import render
 from ..labels import FOLLOW_UP_STATUS, OUTCOME_STATUS, REGION, SECTOR
-from . import charts, exports, figures, queries, rates, report
+from . import charts, drilldown, exports, figures, queries, rates, report
 from .forms import GROUP_LABELS, InsertionFilterForm
 
 bp = Blueprint("insertion", __name__)
@@ -100,11 +100,18 @@ def candidates():
     if metric in rates.COMPANY_METRICS and company is None:
         abort(404)
     companies = {}
-    narrowed = figures.drill_down_statement(filters, metric, dimension, value, company)
-    rows = queries.group_rows(queries.rows(filters, companies=companies, statement=narrowed),
-                              metric, dimension, value, company)
+    listed = drilldown.page(filters, metric, dimension, value, company,
+                            number=request.args.get("page", 1, type=int), companies=companies)
+    rows = listed.rows
+
+    def page_link(number):
+        args = request.args.to_dict(flat=False)
+        args["page"] = [str(number)]
+        return url_for("insertion.candidates", **args)
+
     return render(
-        "insertion/candidates.html", rows=rows, metric_label=METRIC_LABELS[metric],
+        "insertion/candidates.html", rows=rows, listed=listed, page_link=page_link,
+        metric_label=METRIC_LABELS[metric],
         dimension_label=GROUP_LABELS.get(dimension), status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS,
         value_label=group_label(dimension, value, _group_name(rows, dimension, value))
