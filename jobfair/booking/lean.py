@@ -39,6 +39,15 @@ _slots, _tables, _participations = Slot.__table__, InterviewTable.__table__, Par
 _fairs, _companies, _candidates = Fair.__table__, Company.__table__, Candidate.__table__
 _users, _cohorts, _rounds = User.__table__, Cohort.__table__, BookingRound.__table__
 _bookings = Booking.__table__
+_sent = _bookings.alias("sent")
+
+
+UNREAD = object()  # "not read yet" where None means "read: there is none"
+
+
+def clean_nonce(nonce):
+    """The form's nonce as stored: trimmed, at most 64 characters; None when empty."""
+    return (nonce or "").strip()[:64] or None
 
 
 # --- Plain objects, read by the rules as they read the models -------------------------------
@@ -188,6 +197,9 @@ def _request_statement():
             .label("invited"),
             exists().where(slot_tracks.c.slot_id == _slots.c.id).label("has_tracks"),
             exists().where(slot_cohorts.c.slot_id == _slots.c.id).label("has_cohorts"),
+            _sent.c.id.label("sent_id"), _sent.c.slot_id.label("sent_slot_id"),
+            _sent.c.status.label("sent_status"),
+            _sent.c.participation_id.label("sent_participation_id"),
         )
         .select_from(_slots)
         .join(_tables, _slots.c.table_id == _tables.c.id)
@@ -198,18 +210,22 @@ def _request_statement():
         .join(_users, _users.c.id == _candidates.c.user_id)
         .outerjoin(_cohorts, _cohorts.c.id == _candidates.c.cohort_id)
         .outerjoin(_rounds, _rounds.c.fair_id == _fairs.c.id)
+        # The booking sent before with this form's nonce (none without a nonce: NULL = NULL
+        # is not true), read in the same snapshot as the slot's count.
+        .outerjoin(_sent, (_sent.c.candidate_id == _candidates.c.id)
+                   & (_sent.c.nonce == bindparam("nonce")))
         .where(_slots.c.id == bindparam("slot_id"),
                _participations.c.fair_id == bindparam("fair_id"),
                _participations.c.status == "approved")
     )
 
 
-def booking_request(user_id, fair_id, slot_id):
-    """(candidate, slot, invited) for a booking POST, or None when the slot is not one of an
-    approved company of this fair (or the account has no candidate profile)."""
-    row = db.session.connection().execute(
-        _request_statement(), {"user_id": user_id, "fair_id": fair_id, "slot_id": slot_id}
-    ).first()
+def booking_request(user_id, fair_id, slot_id, nonce=None):
+    """(candidate, slot, invited, sent) for a booking POST, or None when the slot is not one
+    of an approved company of this fair (or the account has no candidate profile). ``sent``:
+    the candidate's booking made with ``nonce`` (``booking_with_nonce``'s row), or None."""
+    row = db.session.connection().execute(_request_statement(), {
+        "user_id": user_id, "fair_id": fair_id, "slot_id": slot_id, "nonce": nonce}).first()
     if row is None:
         return None
     cohort = (LeanCohort(row.cohort_id, row.track_id) if row.cohort_id is not None else None)
@@ -226,7 +242,9 @@ def booking_request(user_id, fair_id, slot_id):
                     bool(row.has_tracks), bool(row.has_cohorts))
     candidate = LeanCandidate(row.candidate_id, row.cohort_id, cohort, row.phone, row.city,
                               row.cv_filename, LeanUser(user_id, row.email))
-    return candidate, slot, bool(row.invited)
+    sent = (SentBooking(row.sent_id, row.sent_slot_id, row.sent_status,
+                        row.sent_participation_id) if row.sent_id is not None else None)
+    return candidate, slot, bool(row.invited), sent
 
 
 # --- The candidate's live bookings in the fair (the rules' second read) ---------------------
@@ -285,10 +303,19 @@ def _nonce_statement():
         _bookings.c.nonce == bindparam("nonce"))
 
 
+@dataclass
+class SentBooking:
+    id: int
+    slot_id: int
+    status: str
+    participation_id: int
+
+
 def booking_with_nonce(candidate_id, nonce):
-    """(id, slot_id, status, participation_id) of the candidate's booking sent with ``nonce``."""
-    return db.session.connection().execute(
+    """The candidate's booking sent with ``nonce``, or None."""
+    row = db.session.connection().execute(
         _nonce_statement(), {"candidate_id": candidate_id, "nonce": nonce}).first()
+    return SentBooking(*row) if row is not None else None
 
 
 @cache

@@ -35,28 +35,35 @@ def book(candidate, slot, now=None, nonce=None):
     return db.session.get(Booking, place_booking(candidate, slot, now, nonce).id)
 
 
-def place_booking(candidate, slot, now=None, nonce=None):
+def place_booking(candidate, slot, now=None, nonce=None, sent=lean.UNREAD):
     """Book ``slot`` for ``candidate``: every rule, one transaction (the caller commits).
 
     ``candidate`` and ``slot`` are models, or the plain objects of lean.py (the booking
     POST); the reads and writes are Core statements either way, and the answer is a
     ``lean.LeanBooking``. ``nonce`` (from the form): a retried request whose first answer
     was lost gets that booking back, as long as it stands, instead of "you already have an
-    interview".
+    interview". ``sent``: that booking as read with the slot (``lean.booking_request``).
     """
     now = now or utcnow()
     participation = slot.table.participation
-    nonce = (nonce or "").strip()[:64] or None
+    nonce = lean.clean_nonce(nonce)
     db.session.flush()  # Core statements do not autoflush: a caller's changes go first
-    lock_candidate(candidate.id)  # also orders two retries of one request
-    first = lean.booking_with_nonce(candidate.id, nonce) if nonce else None
-    if first is not None and first.slot_id == slot.id and first.status != "cancelled":
-        return lean.LeanBooking(first.id, slot.id, candidate.id, first.participation_id,
-                                first.status, slot, candidate)
-    nonce = None if first is not None else nonce  # used already: an ordinary booking
-    # The rules on what is loaded first: a full slot (most answers of a rush) is refused
-    # without reading the candidate's bookings. Then every rule, on the fresh bookings.
+    if nonce:
+        sent = lean.booking_with_nonce(candidate.id, nonce) if sent is lean.UNREAD else sent
+        if _stands(sent, slot):
+            return _answer_again(sent, slot, candidate)
+    # The rules on what is loaded first, before any lock: a full slot (most answers of a
+    # rush) is refused with no further statement. Read in the slot's snapshot, a retry's
+    # own booking would have been found above.
     check_can_book(candidate, slot, [], now)
+    lock_candidate(candidate.id)  # orders the candidate's requests, two retries among them
+    if nonce:
+        # Again under the lock: the same request retried at once may just have committed it.
+        sent = lean.booking_with_nonce(candidate.id, nonce)
+        if _stands(sent, slot):
+            return _answer_again(sent, slot, candidate)
+        nonce = None if sent is not None else nonce  # used already: an ordinary booking
+    # Then every rule, on the candidate's fresh bookings.
     live = lean.live_bookings(candidate.id, participation.fair_id)
     check_can_book(candidate, slot, live, now)
     take_seat_or_refuse(slot)
@@ -66,6 +73,15 @@ def place_booking(candidate, slot, now=None, nonce=None):
     close_waiting_entry(candidate.id, participation.id, booking)
     notify.booking_confirmed(booking)
     return booking
+
+
+def _stands(sent, slot):
+    return sent is not None and sent.slot_id == slot.id and sent.status != "cancelled"
+
+
+def _answer_again(sent, slot, candidate):
+    return lean.LeanBooking(sent.id, slot.id, candidate.id, sent.participation_id,
+                            sent.status, slot, candidate)
 
 
 def _insert_booking(candidate, slot, nonce):

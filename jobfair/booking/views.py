@@ -186,16 +186,16 @@ def _refused(error, page, *args, **kwargs):
         return page(*args, error=error.message, **kwargs)
 
 
-def booking_request_or_404(fair_id, slot_id):
-    """The candidate and the slot (lean.py's plain objects), read in one statement; 404 as
-    the loaders above."""
-    found = lean.booking_request(current_user.id, fair_id, slot_id)
+def booking_request_or_404(fair_id, slot_id, nonce):
+    """The candidate, the slot (lean.py's plain objects) and the booking sent before with
+    ``nonce``, read in one statement; 404 as the loaders above."""
+    found = lean.booking_request(current_user.id, fair_id, slot_id, nonce)
     if found is None:
         abort(404)
-    candidate, slot, invited = found
+    candidate, slot, invited, sent = found
     if not is_public(slot.table.participation.fair) or not invited:
         abort(404)
-    return candidate, slot
+    return candidate, slot, sent
 
 
 # The htmx answer is the block "booking_answer" of the company page, rendered on its own:
@@ -223,10 +223,11 @@ def _refused_page(error, fair_id, company_id):
 @bp.route("/me/fairs/<int:fair_id>/slots/<int:slot_id>/book", methods=["POST"])
 @role_required("candidate")
 def book(fair_id, slot_id):
-    candidate, slot = booking_request_or_404(fair_id, slot_id)
+    nonce = lean.clean_nonce(request.form.get("nonce"))
+    candidate, slot, sent = booking_request_or_404(fair_id, slot_id, nonce)
     participation = slot.table.participation
     try:
-        services.place_booking(candidate, slot, nonce=request.form.get("nonce"))
+        services.place_booking(candidate, slot, nonce=nonce, sent=sent)
         # Written before the commit: nothing is read after it.
         message = _("Interview booked with %(company)s on %(day)s at %(time)s.",
                     company=participation.company.name,
