@@ -35,9 +35,11 @@ from ..models import (
     utcnow,
 )
 
-_slots, _tables, _participations = Slot.__table__, InterviewTable.__table__, Participation.__table__
-_fairs, _companies, _candidates = Fair.__table__, Company.__table__, Candidate.__table__
+_slots, _tables = Slot.__table__, InterviewTable.__table__
+_participations, _fairs = Participation.__table__, Fair.__table__
+_companies, _candidates = Company.__table__, Candidate.__table__
 _users, _cohorts, _rounds = User.__table__, Cohort.__table__, BookingRound.__table__
+_tracks = Track.__table__
 _bookings = Booking.__table__
 _sent = _bookings.alias("sent")
 
@@ -117,7 +119,7 @@ class LeanSlot:
 
     @property
     def eligible_tracks(self):
-        return self._prerequisite("tracks", self.has_tracks, Track.__table__, slot_tracks.c.track_id)
+        return self._prerequisite("tracks", self.has_tracks, _tracks, slot_tracks.c.track_id)
 
     @property
     def eligible_cohorts(self):
