@@ -5,7 +5,7 @@ Same definitions as rates.py (tests/test_insertion_table.py checks every figure 
 full recompute of ``rates`` over ``queries.rows``): a row with status NULL is an unknown
 outcome, "no answer" at every follow-up day unless answered.
 """
-from sqlalchemy import and_, case, distinct, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -135,26 +135,26 @@ def median_days_to_hire(filters):
 
 def company_activity(filters):
     """rates.company_activity: per company, the candidates it held an interview with, has a
-    lead on, made an offer to, hired (each candidate once per fair: a participation is one
-    company at one fair, leads and outcomes are unique per participation and candidate)."""
+    lead on, made an offer to, hired — counted per company in SQL (each candidate once per
+    fair: a participation is one company at one fair; leads and outcomes are unique per
+    participation and candidate, and so is an attended booking — the partial unique index
+    uq_bookings_live_participation_candidate holds one live booking per company)."""
     conditions = filters.conditions()
 
-    def per_participation(metric, model, counted, *where):
-        return (select(Participation.company_id, Company.name, literal(metric), counted)
+    def per_company(metric, model, *where):
+        return (select(Participation.company_id, Company.name, literal(metric), func.count())
                 .select_from(model)
                 .join(Participation, Participation.id == model.participation_id)
                 .join(Company, Company.id == Participation.company_id)
                 .join(Fair, Fair.id == Participation.fair_id).where(*conditions, *where)
-                .group_by(Participation.id, Participation.company_id, Company.name))
+                .group_by(Participation.company_id, Company.name))
 
     numbers, names = {}, {}
     statement = union_all(
-        per_participation("interviews", Booking, func.count(distinct(Booking.candidate_id)),
-                          Booking.status == "attended"),
-        per_participation("leads", Lead, func.count()),
-        per_participation("offers", Outcome, func.count(),
-                          Outcome.status.in_(rates.OFFER_STATUSES)),
-        per_participation("hires", Outcome, func.count(), Outcome.status == "hired"))
+        per_company("interviews", Booking, Booking.status == "attended"),
+        per_company("leads", Lead),
+        per_company("offers", Outcome, Outcome.status.in_(rates.OFFER_STATUSES)),
+        per_company("hires", Outcome, Outcome.status == "hired"))
     for company_id, name, metric, number in db.session.execute(statement):
         names[company_id] = name
         counts = numbers.setdefault(company_id, dict.fromkeys(rates.COMPANY_METRICS, 0))
