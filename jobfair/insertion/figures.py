@@ -5,7 +5,7 @@ Same definitions as rates.py (tests/test_insertion_table.py checks every figure 
 full recompute of ``rates`` over ``queries.rows``): a row with status NULL is an unknown
 outcome, "no answer" at every follow-up day unless answered.
 """
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -114,8 +114,12 @@ def outcomes_over_time(filters, total):
     result = {day: dict.fromkeys(rates.FOLLOW_UP_STATUSES, 0) for day in rates.FOLLOW_UP_DAYS}
     days = rates.FOLLOW_UP_DAYS
     resolved = 0
+    # Only the rows with an answer by some day are grouped: the others (most, each pair that
+    # counts has a row) are "no answer" at every day, counted below as total - resolved.
+    answered = or_(*[getattr(IO, f"status_{day}") != "no_answer" for day in days])
     for *statuses, number in db.session.execute(
-            _resolved(filters, *[getattr(IO, f"status_{day}") for day in days])):
+            _resolved(filters, *[getattr(IO, f"status_{day}") for day in days])
+            .where(answered)):
         resolved += number
         for day, status in zip(days, statuses):
             result[day][status] += number
