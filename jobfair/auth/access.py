@@ -80,9 +80,10 @@ def _user_statement():
     return select(User).where(User.id == bindparam("user_id"))
 
 
-# The booking POST (the rush's hot path) reads only the account's columns: for it the user
-# is a SessionUser built from a Core row, not a model (building a model costs more CPU).
-LEAN_USER_ENDPOINTS = {"booking.book"}
+# The booking POST and the entrance scan (the hot paths) read only the account's columns: for
+# them the user is a SessionUser built from a Core row, not a model (building a model costs
+# more CPU).
+LEAN_USER_ENDPOINTS = {"booking.book", "checkin.scan"}
 _SESSION_USER_COLUMNS = ("id", "email", "first_name", "last_name", "role", "locale",
                          "is_enabled", "session_nonce", "company_id")
 
