@@ -14,9 +14,10 @@ this package's README):
 - ``rebuild(fair_id=None)`` (``flask jobfair insertion rebuild [--fair ID]``) from scratch.
 """
 import json
+from functools import cache
 
 from sqlalchemy import ARRAY, Integer, bindparam, delete, func, insert, literal, select, true
-from sqlalchemy import tuple_, union
+from sqlalchemy import text, tuple_, union
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -123,10 +124,20 @@ def refresh_membership(fair_id=None, candidate_ids=None):
         ["fair_id", "candidate_id", *UNKNOWN], chosen).on_conflict_do_nothing())
 
 
+@cache
+def _booked_statement():
+    # Written as text: SQLAlchemy gives the dialects' on_conflict_do_nothing() insert no cache
+    # key, so it was compiled again on every booking; the SQL is the same on SQLite and
+    # PostgreSQL.
+    columns = ["fair_id", "candidate_id", *UNKNOWN]
+    return text(f"INSERT INTO {IO.__tablename__} ({', '.join(columns)}) "
+                f"VALUES ({', '.join(':' + name for name in columns)}) ON CONFLICT DO NOTHING")
+
+
 def booked(fair_id, candidate_id):
     """A new booking (not cancelled): the pair counts from now on. One statement."""
-    db.session.execute(_insert_ignoring_counted().values(
-        fair_id=fair_id, candidate_id=candidate_id, **UNKNOWN).on_conflict_do_nothing())
+    db.session.execute(_booked_statement(),
+                       {"fair_id": fair_id, "candidate_id": candidate_id, **UNKNOWN})
 
 
 def refresh(fair_id, candidate_id):
