@@ -9,127 +9,136 @@ TEXT = """
 ### Issue 15: before → after
 
 Before: the run of 2026-11-29 (the one the issue quotes). After: the run above (2026-12-03,
-same kind of machine, same scenarios; the 15,000-candidate data set at 1×). **The machine was
-slower this time**: the bare transactions, which did not change, ran at about half the
-2026-11-29 rate (bare booking 2,264 vs ≈ 4,000 tx/s on SQLite), so absolute milliseconds do
-not compare across the two columns; ratios to the bare transaction of the same run and
-"app CPU ÷ bare CPU" do. Targets are the issue's.
+evening; the 15,000-candidate data set at 1×). **The machine was slower this time**: the bare
+endpoint answered 2,273 req/s against 3,283 in the morning run of the same day, and the
+walk-in queue's poll, whose code did not change, cost 9.97 / 13.9 ms of worker CPU (SQLite /
+PostgreSQL) against 6.29 / 8.71 ms in the morning — about 1.6 × more CPU for the same work. So
+absolute milliseconds do not compare across runs; the ratios to the bare transaction of the
+same run and "app CPU ÷ bare CPU" do. Targets are the issue's.
 
 | Figure | SQLite before | SQLite after | PostgreSQL before | PostgreSQL after | Target | Met |
 |---|---:|---:|---:|---:|---|---|
-| Booking: worker CPU per request | 9.18 ms | 6.00 ms | 14.5 ms | 4.52 ms | ≤ 2 / ≤ 3 ms | no |
-| Booking: app CPU ÷ bare CPU (same run) | 55 × | 18 × | 42 × | 7.5 × | | |
-| Booking: ratio to the bare transaction | 0.042 × | 0.090 × | 0.048 × | 0.141 × | ≥ 0.25 × | no |
-| Booking rush: latency p95 | 85.2 ms | 84.4 ms | 108 ms | 46.3 ms | < 100 ms | yes |
-| Booking rush: wait from the opening, p95 | 3.08 s | 2.75 s | 5.61 s | 2.00 s | | |
-| Booking: SQL statements, booked / "just taken" | 36 / 21 | 11 / 5 | | | | |
-| Opening of a 4,000-candidate fair: everyone answered, p95 | — | 83.4 s | — | 98.1 s | ≤ 10 s | no |
-| … the same plan on the bare transaction | — | 7.0 s | — | 9.0 s | | |
-| Scan: worker CPU per request | 4.87 ms | 8.72 ms | 7.33 ms | 6.08 ms | ≤ 1.5 ms | no |
-| Scan: app CPU ÷ bare CPU (same run) | 18 × | 27 × | 19 × | 18 × | | |
-| Scan: ratio to the bare transaction | 0.073 × | 0.051 × | 0.106 × | 0.112 × | ≥ 0.25 × | no |
-| Entrance line: latency p95 | 81.6 ms | 125 ms | 56.3 ms | 45.1 ms | < 50 ms | PostgreSQL |
-| Scan: SQL statements, first scan (pages, 1×) | 12 | 7 | 11 | 6 | | |
-| Scan in process (pages, 1×): CPU p50 | 3.7 ms | 4.3 ms | 5.7 ms | 3.6 ms | | |
-| Insertion dashboard p95 (1×) | 1,336 ms | 272 ms | 1,425 ms | 210 ms | < 50 ms | no |
-| Insertion drill-down, one fair's known outcomes p95 (1×) | ≈ 4 s² | 5.6 ms | ≈ 4 s² | 20.4 ms | < 50 ms | yes |
-| Insertion drill-down, every inserted candidate p95 (1×) | ≈ 4 s² | 1,562 ms | ≈ 4 s² | 1,736 ms | < 50 ms | no |
-| Big fair's round publication (4,000 candidates) | 24.5 s¹ | 8.7 s | | 8.7 s | | |
+| Booking: worker CPU per request | 9.18 ms | 2.98 ms | 14.5 ms | 5.42 ms | ≤ 2 / ≤ 3 ms | no |
+| Booking: app CPU ÷ bare CPU (same run) | 55 × | 9.1 × | 42 × | 8.2 × | | |
+| Booking: ratio to the bare transaction | 0.042 × | 0.214 × | 0.048 × | 0.103 × | ≥ 0.25 × | no |
+| Booking rush: latency p95 | 85.2 ms | 31.9 ms | 108 ms | 90.4 ms | < 100 ms | yes |
+| Booking rush: wait from the opening, p95 | 3.08 s | 1.16 s | 5.61 s | 4.32 s | | |
+| Opening of a 4,000-candidate fair: everyone answered, p95 | — | 66.7 s | — | 143 s | ≤ 10 s | no |
+| … the same plan on the bare transaction | — | 11.1 s | — | 18.5 s | | |
+| Scan: worker CPU per request | 4.87 ms | 4.48 ms | 7.33 ms | 5.68 ms | ≤ 1.5 ms | no |
+| Scan: app CPU ÷ bare CPU (same run) | 18 × | 10.5 × | 19 × | 8.5 × | | |
+| Scan: ratio to the bare transaction | 0.073 × | 0.160 × | 0.106 × | 0.190 × | ≥ 0.25 × | no |
+| Entrance line: latency p95 | 81.6 ms | 34.9 ms | 56.3 ms | 48.0 ms | < 50 ms | yes |
+| Scan: SQL statements, first scan (pages, 1×) | 12 | 8¹ | 11 | 6 | | |
+| Scan in process (pages, 1×): CPU p50 | 3.7 ms | 4.9 ms | 5.7 ms | 5.5 ms | | |
+| Insertion dashboard p95 (1×) | 1,336 ms | 152 ms | 1,425 ms | 149 ms | < 50 ms | no |
+| Insertion drill-down, one fair's known outcomes p95 (1×) | ≈ 4 s² | 8.7 ms | ≈ 4 s² | 12.0 ms | < 50 ms | yes |
+| Insertion drill-down, every inserted candidate p95 (1×) | ≈ 4 s² | 91.4 ms³ | ≈ 4 s² | 80.2 ms³ | < 50 ms | no |
 | Rules broken afterwards (rush, line, opening) | 0 | 0 | 0 | 0 | 0 | yes |
 
-¹ 2026-12-02, bench/round_fairs.py on a loaded machine (the emails and .ics were built in the
-publication's transaction; the mail worker builds them now). ² 2026-12-02, in process, before
-`insertion_outcomes` (the drill-downs were not in bench/pages.py on 2026-11-29).
+¹ Two transactions on SQLite: the reads deferred, then `BEGIN IMMEDIATE` for the two INSERTs
+and the commit (`database.reads_first`), so the write lock is no longer held during the
+reads. ² 2026-12-02, in process, before `insertion_outcomes` (the drill-downs were not in
+bench/pages.py on 2026-11-29). ³ A page of 50 rows (the list is paged now); it was every
+matching candidate in one page.
 
-**Everything else** (the Pages and Exports tables, 1×, before → after): the same number of
-SQL statements or fewer, except one or two more on four pages, from features added since
-2026-11-29 — directory 8 → 9 and my schedule 10 → 11 (the booking round's state), live
-dashboard 7 → 8 (the walk-in queues' figures), company schedule 9 → 11. Times of code that did
-not change moved with the machine: 1.1–1.5 × (candidate list 13.6 → 20.1 ms on SQLite, 36 →
-56 ms on PostgreSQL, now over its 50 ms target; XLSX of every candidate 4.1 → 5.1 s, over its
-5 s target). The live dashboard's refresh on SQLite grew more than that (10.9 → 24.6 ms, its
-queue figures): still within its target. A run on a quiet machine of the old tree beside the
-new one would settle how much is the machine.
+The same run in the morning of 2026-12-03 (before this session's changes, faster machine)
+gave booking 6.00 / 4.52 ms, ratio 0.090 × / 0.141 ×; scan 8.72 / 6.08 ms, ratio 0.051 × /
+0.112 ×, line p95 125 / 45 ms; dashboard p95 272 / 210 ms; every-inserted drill-down 1,562 /
+1,736 ms. Against it, on a slower machine, SQLite's booking and both lines more than doubled
+their ratio. **PostgreSQL's booking ratio did not improve** (0.141 → 0.103 ×): its rush answered
+123 req/s with the workers at 60 % of a core (116 % in the morning), so the workers wait on the
+database, not on their CPU; the next thing to read is the PostgreSQL plan of the booking POST's
+single read (`booking/lean.py`) at 1× with EXPLAIN ANALYZE.
 
-What changed for it: the booking answer is its message alone and the list refreshes itself; one
-loading statement built once per process; no statement after the commit; the confirmation
-email and .ics written by the mail worker from the outbox row (`mail.queue_later`, 1.1–2.1 →
-0.11–0.14 ms of the request); the scan inserts first (`ON CONFLICT DO NOTHING RETURNING`) and
-looks up only when refused, the fair and the staff membership in one query; the insertion
-dashboard counts `insertion_outcomes` in SQL; the fixes of the issue (outcome race, undo, name
-search in SQL, slots' local time, booking nonces) are in the test suite.
+**The round's publication** (Round, big fair) took 20.4 s in this run against 8.7 s in the
+morning: the run measured a tree that added the publication's bookings to
+`insertion_outcomes` one statement (compiled afresh) per booking; that was changed right after
+the run to one statement for the whole publication, not yet measured.
+
+**Everything else** (the Pages and Exports tables, 1×): the same number of SQL statements, or
+fewer (the drill-downs 8 → 9 / 4 on SQLite: the page's COUNT and its rows), except the scanner
+on SQLite (7 → 8, the second `BEGIN`). Times of code that did not change moved with the
+machine (× 1.3–1.7): on PostgreSQL the directory (51.5 ms), the live dashboard (54.1 ms), the
+candidate list (90.3 ms) and the walk-in queue's position answer (91.3 ms p95, CPU per poll
+8.71 → 13.9 ms, its code unchanged) are over their 50 ms targets in this run. A run of the old
+tree beside the new one on a quiet machine would settle how much is the machine.
+
+What changed for it this session: the booking POST reads candidate, slot, company, fair,
+invitation and its nonce's earlier booking in one Core statement, writes in Core (`INSERT … ON
+CONFLICT DO NOTHING RETURNING`, no SAVEPOINT) and gets the signed-in account as a
+`SessionUser` built from a Core row (`booking/lean.py`, `auth/access.py`); the scan reads
+badge, fair and interviews as plain columns, writes the check-in and its audit row in Core
+with a statement compiled once, builds its labels once per language and formats times once per
+minute, and on SQLite holds the write lock only for its writes (`checkin/statements.py`,
+`database.reads_first`); `insertion_outcomes` holds who counts (one row per fair and candidate
+that counts, kept by every writer), so the dashboard reads one table, and the drill-downs are
+paged in SQL (`insertion/drilldown.py`).
 
 ### Booking: where the time goes
 
-Profile of one booking request (cProfile over the test client, SQLite): a booking that
-succeeds costs ≈ 6 ms of CPU with 10 statements, a "just taken" ≈ 3 ms with 3. SQLAlchemy is
-about 45 % of it (building the ORM statement's entities from one row, cache keys, unit of
-work), the rest spread over Flask and the session cookie (≈ 1.3 ms), the user load (≈ 1.4 ms),
-CSRF (≈ 0.8 ms), the rate limiter (≈ 0.65 ms), the seat UPDATE + SAVEPOINT / INSERT / RELEASE,
-the waitlist, the commit and the answer. Flask with one query and no session already costs
-≈ 0.6 ms per request. 2 ms (SQLite) and 3 ms (PostgreSQL) are 6 × and 5 × this run's bare
-transaction: out of reach for a Flask + SQLAlchemy ORM + WTForms request; what would come
-closest is a booking POST in Core SQL (user, candidate, eligibility and the seat in two
-statements), the fair's rules and the slot → company map cached per worker under a version,
-and no rate limiter on that path (the seat UPDATE already serialises).
+Profile of the booking POST (cProfile over the test client, 20 companies × 5 slots, 300
+candidates, 1,776 requests, 196 booked): in process 4.70 → 2.55 ms of CPU a request on SQLite
+(a booking 8.1 → 6.4 ms, a "just taken" 4.3 → 2.1 ms) and 7.40 → 4.90 ms on PostgreSQL; a "just
+taken" answer is two statements (the user, the request's one read). What is left is the fixed
+cost of a Flask request (request context, the session cookie, CSRF ≈ 0.8 ms, the limiter's
+check ≈ 0.1 ms, connection checkout and rollback), psycopg's per-statement CPU on PostgreSQL,
+and for a booking the outbox row and the waitlist (still ORM); gunicorn adds ≈ 1.5 ms a request
+on top of the in-process figure. 2 ms (SQLite) would need the booked path in Core too and a
+cheaper request shell; nothing is cached (no per-worker copy of the fair's rules: one Core
+row already reads them).
 
-On SQLite the rush and the line are also bounded by the write lock: a POST's transaction is
-`BEGIN IMMEDIATE` from its first statement (the session's user) to its commit, so the 4
-workers queue for SQLite's single writer and a waiting writer polls with the busy handler's
-sleeps (1, 2, 5, 10 … 100 ms) instead of being woken: the long p99 and, for the line, the
-p95 above target. PostgreSQL meets both p95 targets in this run. What would help SQLite: reads
-(user, fair, badge) in a deferred transaction and the write lock taken only around the INSERT
-(jobfair/database.py's per-request rule, with a retry for `SQLITE_BUSY_SNAPSHOT`), or fewer
-workers. A national fair day is PostgreSQL's job.
+On SQLite the booking POST still takes the write lock from its first statement (`BEGIN
+IMMEDIATE`); the scan's `reads_first` shows how to narrow it, not yet applied to the booking.
 
 ### The opening of a 4,000-candidate fair
 
 16,444 requests arrive in the first second (4,000 candidates, 5 wishes each, stopping at 2
 interviews; 8,100 places). Even the bare UPDATE + INSERT + COMMIT answers the last candidate
-after 7.0 s (SQLite) / 9.0 s (PostgreSQL) on these 2 cores, against 83 / 98 s for the app: the
-10 s target is the machine's ceiling, and at 5.5–6.8 ms of worker CPU a request the app needs
-90–110 s of CPU for the crowd. At the CPU targets it would still need 33–49 s of worker CPU,
-16–25 s on two cores: 10 s needs the targets and more cores. Two thirds of the requests are clicks on a slot already full, and
-the fair does not fill (≈ 5,676 of 8,100 places, ≈ 560 candidates with nothing): the answer to
-an opening of that size is the booking round of issue 12 — wishes during a window, one
-assignment (the big fair: 91 % of candidates with an interview against 77 % for first-come on
-the same wishes, 1.1 s to solve, 8.7 s to publish), then first-come for what is left.
+after 11.1 s (SQLite) / 18.5 s (PostgreSQL) on these 2 cores in this run (7.0 / 9.0 s in the
+morning), against 66.7 / 143 s for the app: the 10 s target is beyond the machine's ceiling
+itself, and at 5.0–7.0 ms of worker CPU a request the app needs 80–115 s of CPU for the crowd.
+Two thirds of the requests are clicks on a slot already full, and the fair does not fill
+(≈ 5,676 of 8,100 places): the answer to an opening of that size is the booking round of issue
+12 — wishes during a window, one assignment (the big fair: 91 % of candidates with an interview
+against 77 % for first-come on the same wishes, ≈ 3 s to solve), then first-come for what is
+left.
 
 ### Scans: where the time goes
 
-A first scan is now 6–7 statements (the user, the fair with the staff membership, the badge
-with its holder, profile, cohort and whether the cohort is invited, the INSERT … RETURNING, the
-audit row, the interviews shown to the staff member); a repeat adds the look-up of the first
-check-in. In process the request costs ≈ 3.6–4.3 ms of CPU against ≈ 0.3 ms for the bare
-INSERT + COMMIT: the ORM-enabled `INSERT … RETURNING` entity (≈ 25 % of the view), the
-interviews (≈ 30 %, `live_bookings` with their slots, tables and companies), the answer's block
-with its times formatted by Babel (≈ 20 %) and the fixed cost of a Flask-Login request. 1.5 ms
-and 0.25 × are out of reach for the same reasons as the booking; the interviews could be
-dropped from the entrance answer (the staff member rarely needs them) for ≈ 30 %.
+In process (cProfile over the test client, half the candidates with 2 interviews) a first scan
+went from 10,705 to 5,827 Python function calls and ≈ 9–13 → 4.2–6.9 ms of CPU on SQLite
+(≈ 10.5–18 → 5.7–7.9 ms on PostgreSQL) on a loaded machine. Where it goes now: the view 54 %
+(the scan's logic 24 %, rendering the answer 21 %), the request's set-up 29 % (the user load
+17 % — since given the `SessionUser` as the booking, after that profile —, CSRF 7 %, the
+limiter 4 %), the rest Flask, Werkzeug and the session cookie. 1.5 ms is below what a Flask
+request with a session, CSRF and a rendered answer costs on these cores; what remains to cut:
+the repeat and retried scans' look-up of the first check-in (ORM, ≈ 12 % of the line), and the
+name-search check-in and the kiosk, which still take SQLite's write lock from their first
+statement.
 
 ### Insertion dashboard: where the time goes
 
-The figures come from `insertion_outcomes` (one resolved row per fair and candidate with an
-outcome or an answer, written in the same transaction as the facts, checked against the full
-recompute by tests/test_insertion_table.py on both databases) counted with GROUP BY. What
-costs is **who counts**: every (fair, candidate) pair that was
-invited, booked, met, has an outcome or answered — a UNION over ≈ 110,000 rows of five tables,
-computed per request (≈ 100–250 ms), and the per-company table (≈ 80 ms). What would meet
-< 50 ms: keep the membership in the table too (a row per pair that counts, status unknown by
-default), written by every writer of invitations (a fair's cohorts, a cohort's candidates,
-imports), bookings, leads, outcomes and answers, with the property test extended to those
-writers — a change to the booking hot path as well (one more statement per booking), which is
-why it was not done in a hurry. A drill-down of one fair meets the target (5.6 / 20 ms); the
-"inserted" drill-down of every fair lists several thousand candidates at 1× in one page: it
-needs paging more than speed.
+The figures come from `insertion_outcomes` alone: one row per (fair, candidate) that counts
+(invited, booked, met, with an outcome or an answer), its status unknown until an outcome or an
+answer resolves it, written in the same transaction by every writer (bookings, cancellations,
+the waitlist, the round's publication, leads, a fair's cohorts, imports, a candidate's cohort,
+outcomes, answers) and checked against the full recompute by tests/test_insertion_table.py on
+both databases, after random writes through each of those services. What is left at 1× (≈
+45,000 rows): four GROUP BY scans of the table and the per-company counts, ≈ 15–45 ms each,
+and the template ≈ 30 ms. Under 50 ms would need the groups' totals kept too (a row per group
+and fair, updated by the same writers) — not done. The drill-downs select their page of 50 in
+SQL with the number's own predicate; the all-fairs list still sorts every matching row by name
+before taking its page (an index on the sort would help).
 
 ### Walk-in queue
 
-300 phones polling every 5 s ask for 55 polls a second; a poll costs 6–9 ms of worker CPU
-(10 statements: the user, the candidate, the fair and its cohorts, the booth's participation,
-the candidate's live entries, the place, the minutes per person, the interviews soon), so the
-line uses about half a core and the position answer's p95 is 23 ms (SQLite) / 36 ms
-(PostgreSQL): the target is met. The closed loop shows the capacity (282 / 155 polls/s).
+300 phones polling every 5 s ask for 55 polls a second; a poll costs 10 / 14 ms of worker CPU
+in this run (6–9 ms in the morning run: the code did not change, the machine did; 10
+statements: the user, the candidate, the fair and its cohorts, the booth's participation, the
+candidate's live entries, the place, the minutes per person, the interviews soon), so the line
+uses most of a core and the position answer's p95 is 28 ms (SQLite) / 91 ms (PostgreSQL, 36 ms
+in the morning). The poll would be the next to get the lean user and one Core read.
 
 ### Entrance line offline
 
