@@ -15,6 +15,7 @@ Rules (DOMAIN.md, issue 6):
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from statistics import median
 
 from babel.numbers import format_decimal
@@ -197,7 +198,14 @@ class Rate:
         """"—" when the group is empty, else a percentage with one decimal in ``locale``."""
         if self.value is None:
             return "—"
-        return format_decimal(self.value * 100, format="0.0", locale=locale) + " %"
+        return _percent(self.numerator, self.denominator, str(locale))
+
+
+@lru_cache(maxsize=4096)
+def _percent(numerator, denominator, locale):
+    # The dashboard shows each rate twice (chart and table) for every group: Babel parsing the
+    # pattern each time was a tenth of the page.
+    return format_decimal(numerator / denominator * 100, format="0.0", locale=locale) + " %"
 
 
 KNOWLEDGE_DEFINITION = _l(

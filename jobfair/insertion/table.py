@@ -12,12 +12,24 @@ this package's README):
   statements recompute it from the source tables for those pairs;
 - ``refresh(fair_id, candidate_id)``: after an outcome or an answer, the pair's resolved row;
 - ``rebuild(fair_id=None)`` (``flask jobfair insertion rebuild [--fair ID]``) from scratch.
+
+Each of them keeps the fair's totals (``insertion_totals``, ``insertion_follow_up_totals``:
+the table counted per cohort and employer, per follow-up statuses and days to hire), which the
+dashboard sums: ``refresh_totals(fair_ids)`` recounts a fair's rows; a new pair (``booked``)
+only adds a row of 1, so a booking pays two more statements only when its pair is new (a
+candidate of an invited cohort already counts: the rush pays nothing).
+
+On PostgreSQL a recount, and a row of 1, hold a transaction-scoped advisory lock on the fair
+until the commit: a statement reads only what was committed when it started, so without it a
+recount beside another one, or beside a new pair, could miss a row or count it twice. Taken
+always in the same order, in one mode (a shared lock upgraded by two transactions would
+deadlock). SQLite has one writer at a time already.
 """
 import json
 from functools import cache
 
-from sqlalchemy import ARRAY, Integer, bindparam, delete, func, insert, literal, select, true
-from sqlalchemy import text, tuple_, union
+from sqlalchemy import ARRAY, Integer, and_, bindparam, case, delete, func, insert, literal
+from sqlalchemy import select, text, true, tuple_, union
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -27,7 +39,9 @@ from ..models import (
     Candidate,
     Fair,
     FollowUpAnswer,
+    InsertionFollowUpTotal,
     InsertionOutcome,
+    InsertionTotal,
     Lead,
     Outcome,
     Participation,
@@ -36,6 +50,9 @@ from ..models import (
 from . import queries, rates
 
 IO = InsertionOutcome
+TOTAL_COUNTERS = ("size", "known", "inserted", "insertion_base", "in_field_full_time",
+                  "conflicts")
+TOTALS_LOCK = 15  # the advisory-lock class of a fair's totals (pg_advisory_xact_lock(15, fair))
 # What a counted pair without any fact holds (the model's defaults, written by plain SQL here).
 UNKNOWN = {"in_field_full_time": False, "conflict": False,
            **{f"status_{day}": "no_answer" for day in rates.FOLLOW_UP_DAYS}}
@@ -99,9 +116,15 @@ def _sources(fair_id=None, candidate_ids=None):
     ).subquery("members")
 
 
+def _fairs_of(candidate_ids):
+    return set(db.session.scalars(select(IO.fair_id).distinct()
+                                  .where(_among(IO.candidate_id, candidate_ids))))
+
+
 def refresh_membership(fair_id=None, candidate_ids=None):
     """Pairs of this fair and/or these candidates that stopped counting leave; new ones come in
-    with an unknown outcome (a pair already counted keeps its row)."""
+    with an unknown outcome (a pair already counted keeps its row). Then the totals of the
+    fairs concerned (a candidate's new cohort moves its rows to another cohort's totals)."""
     if candidate_ids is not None:
         candidate_ids = sorted(set(candidate_ids))
         if not candidate_ids:
@@ -112,6 +135,7 @@ def refresh_membership(fair_id=None, candidate_ids=None):
         scope.append(IO.fair_id == fair_id)
     if candidate_ids is not None:
         scope.append(_among(IO.candidate_id, candidate_ids))
+    fairs = {fair_id} if fair_id is not None else _fairs_of(candidate_ids)
     members = _sources(fair_id, candidate_ids)
     db.session.execute(
         delete(IO).where(*scope, tuple_(IO.fair_id, IO.candidate_id).not_in(
@@ -122,22 +146,77 @@ def refresh_membership(fair_id=None, candidate_ids=None):
                     *[literal(value).label(name) for name, value in UNKNOWN.items()]).where(true())
     db.session.execute(_insert_ignoring_counted().from_select(
         ["fair_id", "candidate_id", *UNKNOWN], chosen).on_conflict_do_nothing())
+    if fair_id is None:
+        fairs |= _fairs_of(candidate_ids)
+    refresh_totals(fairs)
+
+
+def _lock_totals(fair_ids):
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for fair_id in sorted(fair_ids):
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:lock, :fair_id)"),
+                           {"lock": TOTALS_LOCK, "fair_id": fair_id})
+
+
+def _flag(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def refresh_totals(fair_ids):
+    """Recount the totals of these fairs from their rows of ``insertion_outcomes``."""
+    fair_ids = sorted(set(fair_ids))
+    if not fair_ids:
+        return
+    _lock_totals(fair_ids)
+    for model in (InsertionTotal, InsertionFollowUpTotal):
+        db.session.execute(delete(model).where(_among(model.fair_id, fair_ids))
+                           .execution_options(synchronize_session=False))
+    status = IO.status
+    keys = [IO.fair_id, Candidate.cohort_id, IO.employer_company_id, IO.employer_name]
+    counted = select(
+        *keys, func.count(), _flag(status.is_not(None)),
+        _flag(status.in_(rates.EMPLOYED_STATUSES)),
+        _flag(and_(status.is_not(None), status != "not_seeking")),
+        _flag(IO.in_field_full_time), _flag(IO.conflict),
+    ).join(Candidate, Candidate.id == IO.candidate_id).where(_among(IO.fair_id, fair_ids))
+    db.session.execute(insert(InsertionTotal).from_select(
+        ["fair_id", "cohort_id", "employer_company_id", "employer_name", *TOTAL_COUNTERS],
+        counted.group_by(*keys)))
+    keys = [IO.fair_id, IO.status_30, IO.status_90, IO.status_180, IO.days_to_hire]
+    db.session.execute(insert(InsertionFollowUpTotal).from_select(
+        ["fair_id", "status_30", "status_90", "status_180", "days_to_hire", "count"],
+        select(*keys, func.count()).where(_among(IO.fair_id, fair_ids)).group_by(*keys)))
 
 
 @cache
-def _booked_statement():
+def _booked_statements():
     # Written as text: SQLAlchemy gives the dialects' on_conflict_do_nothing() insert no cache
     # key, so it was compiled again on every booking; the SQL is the same on SQLite and
     # PostgreSQL.
     columns = ["fair_id", "candidate_id", *UNKNOWN]
-    return text(f"INSERT INTO {IO.__tablename__} ({', '.join(columns)}) "
+    pair = text(f"INSERT INTO {IO.__tablename__} ({', '.join(columns)}) "
                 f"VALUES ({', '.join(':' + name for name in columns)}) ON CONFLICT DO NOTHING")
+    # The new pair's rows of 1 in the totals (an unknown outcome, no answer yet).
+    total = text(
+        f"INSERT INTO {InsertionTotal.__tablename__} (fair_id, cohort_id, "
+        f"{', '.join(TOTAL_COUNTERS)}) SELECT :fair_id, cohort_id, 1, 0, 0, 0, 0, 0 "
+        f"FROM {Candidate.__tablename__} WHERE id = :candidate_id")
+    follow_up = text(
+        f"INSERT INTO {InsertionFollowUpTotal.__tablename__} (fair_id, status_30, status_90, "
+        f"status_180, count) VALUES (:fair_id, :status_30, :status_90, :status_180, 1)")
+    return pair, total, follow_up
 
 
 def booked(fair_id, candidate_id):
-    """A new booking (not cancelled): the pair counts from now on. One statement."""
-    db.session.execute(_booked_statement(),
-                       {"fair_id": fair_id, "candidate_id": candidate_id, **UNKNOWN})
+    """A new booking (not cancelled): the pair counts from now on. One statement when the pair
+    already counts, four when it is new (its rows of 1 in the totals)."""
+    pair, total, follow_up = _booked_statements()
+    values = {"fair_id": fair_id, "candidate_id": candidate_id, **UNKNOWN}
+    if db.session.execute(pair, values).rowcount:
+        _lock_totals([fair_id])
+        db.session.execute(total, values)
+        db.session.execute(follow_up, values)
 
 
 def refresh(fair_id, candidate_id):
@@ -152,12 +231,14 @@ def refresh(fair_id, candidate_id):
     db.session.execute(delete(IO).where(IO.fair_id == fair_id, IO.candidate_id == candidate_id))
     if _has_facts(row):
         db.session.execute(insert(IO), [_values(row)])
+        refresh_totals([fair_id])
     else:  # the last outcome removed: the pair may still count (invited, booked, a lead)
         refresh_membership(fair_id, [candidate_id])
 
 
 def rebuild(fair_id=None):
-    """Recompute every row (of one fair, or of all); returns the number of rows written."""
+    """Recompute every row (of one fair, or of all) and the totals; returns the number of rows
+    written."""
     filters = queries.Filters(fair_ids=[fair_id] if fair_id is not None else [])
     values = [_values(row) for row in queries.iter_rows(filters)]
     stale = delete(IO)
@@ -166,6 +247,12 @@ def rebuild(fair_id=None):
     db.session.execute(stale)
     for start in range(0, len(values), 1000):
         db.session.execute(insert(IO), values[start:start + 1000])
+    if fair_id is None:
+        for model in (InsertionTotal, InsertionFollowUpTotal):
+            db.session.execute(delete(model))
+        refresh_totals(db.session.scalars(select(Fair.id)))
+    else:
+        refresh_totals([fair_id])
     return len(values)
 
 

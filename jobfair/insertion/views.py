@@ -62,7 +62,7 @@ def dashboard():
     form = _filter_form()
     filters, dimension = form.filters(), form.group_by()
     groups, headline, total, conflicts = figures.breakdown(filters, dimension)
-    over_time = figures.outcomes_over_time(filters, total)
+    over_time = figures.outcomes_over_time(filters)
     median_days, hires_dated = figures.median_days_to_hire(filters)
     filter_args = filters.as_args()
     # One url_for and the filters encoded once, then a few fields per number: url_for (then
@@ -71,12 +71,14 @@ def dashboard():
     base += "&" if "?" in base else "?"
 
     def link(metric, group=None, value=None, company=None):
-        url = f"{base}metric={metric}"  # metric and group: fixed ASCII names
+        """The list behind a number; with ``metric=""`` and a company, the common part of the
+        company's four links, the metric's name to be appended."""
+        url = base  # metric and group: fixed ASCII names
         if group is not None:
-            url += f"&group={group}&value={quote(str(value), safe='')}"
+            url += f"group={group}&value={quote(str(value), safe='')}&"
         if company is not None:
-            url += f"&company={int(company)}"
-        return url
+            url += f"company={int(company)}&"
+        return f"{url}metric={metric}"
 
     return render(
         "insertion/dashboard.html", form=form, headline=headline, total=total,

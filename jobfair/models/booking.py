@@ -68,7 +68,11 @@ class Slot(db.Model):
 
 class Booking(db.Model):
     __tablename__ = "bookings"
-    __table_args__ = (one_of("status", BOOKING_STATUSES, "status"),)
+    __table_args__ = (
+        one_of("status", BOOKING_STATUSES, "status"),
+        # The insertion dashboard's interviews held per company (status = 'attended').
+        Index("ix_bookings_status_participation_id", "status", "participation_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)

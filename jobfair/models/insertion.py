@@ -26,3 +26,41 @@ class InsertionOutcome(db.Model):
     status_30: Mapped[str] = mapped_column(String(20), default="no_answer")
     status_90: Mapped[str] = mapped_column(String(20), default="no_answer")
     status_180: Mapped[str] = mapped_column(String(20), default="no_answer")
+
+
+class InsertionTotal(db.Model):
+    """``insertion_outcomes`` counted per fair, cohort and employer: the dashboard sums these
+    rows (a few hundred) instead of counting one row per candidate (45,000 at national scale).
+
+    Additive: a key may have several rows (a new pair adds a row of 1, see
+    jobfair/insertion/table.py), every read sums them; a fair's rows are recomputed whenever
+    one of its outcomes changes. The cohort is the candidate's (candidates change cohort only
+    through refresh_membership's callers); names, sectors, operators and tracks are joined.
+    """
+    __tablename__ = "insertion_totals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"))
+    employer_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    employer_name: Mapped[str | None] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(default=0)
+    known: Mapped[int] = mapped_column(default=0)
+    inserted: Mapped[int] = mapped_column(default=0)
+    insertion_base: Mapped[int] = mapped_column(default=0)
+    in_field_full_time: Mapped[int] = mapped_column(default=0)
+    conflicts: Mapped[int] = mapped_column(default=0)
+
+
+class InsertionFollowUpTotal(db.Model):
+    """``insertion_outcomes`` counted per fair, 30/90/180-day statuses and days to hire (the
+    dashboard's "over time" table and median); additive like InsertionTotal."""
+    __tablename__ = "insertion_follow_up_totals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id"), index=True)
+    status_30: Mapped[str] = mapped_column(String(20))
+    status_90: Mapped[str] = mapped_column(String(20))
+    status_180: Mapped[str] = mapped_column(String(20))
+    days_to_hire: Mapped[int | None]
+    count: Mapped[int] = mapped_column(default=0)

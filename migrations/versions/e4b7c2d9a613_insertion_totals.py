@@ -1,0 +1,89 @@
+"""insertion_totals and insertion_follow_up_totals: insertion_outcomes counted per fair, cohort
+and employer, and per fair, follow-up statuses and days to hire (the dashboard sums them);
+bookings indexed by status then participation (the dashboard's interviews held per company)
+
+Filled here from insertion_outcomes; ``flask jobfair insertion rebuild`` gives the same rows.
+
+Revision ID: e4b7c2d9a613
+Revises: c9f2d4a6e817
+Create Date: 2026-12-04 19:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'e4b7c2d9a613'
+down_revision = 'c9f2d4a6e817'
+branch_labels = None
+depends_on = None
+
+
+def _foreign_key(table, column, target):
+    return sa.ForeignKeyConstraint([column], [f'{target}.id'],
+                                   name=op.f(f'fk_{table}_{column}_{target}'))
+
+
+def upgrade():
+    op.create_table(
+        'insertion_totals',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('fair_id', sa.Integer(), nullable=False),
+        sa.Column('cohort_id', sa.Integer(), nullable=True),
+        sa.Column('employer_company_id', sa.Integer(), nullable=True),
+        sa.Column('employer_name', sa.String(length=200), nullable=True),
+        *[sa.Column(name, sa.Integer(), nullable=False)
+          for name in ('size', 'known', 'inserted', 'insertion_base', 'in_field_full_time',
+                       'conflicts')],
+        _foreign_key('insertion_totals', 'fair_id', 'fairs'),
+        _foreign_key('insertion_totals', 'cohort_id', 'cohorts'),
+        _foreign_key('insertion_totals', 'employer_company_id', 'companies'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_insertion_totals')),
+    )
+    op.create_table(
+        'insertion_follow_up_totals',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('fair_id', sa.Integer(), nullable=False),
+        sa.Column('status_30', sa.String(length=20), nullable=False),
+        sa.Column('status_90', sa.String(length=20), nullable=False),
+        sa.Column('status_180', sa.String(length=20), nullable=False),
+        sa.Column('days_to_hire', sa.Integer(), nullable=True),
+        sa.Column('count', sa.Integer(), nullable=False),
+        _foreign_key('insertion_follow_up_totals', 'fair_id', 'fairs'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_insertion_follow_up_totals')),
+    )
+    for table in ('insertion_totals', 'insertion_follow_up_totals'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(batch_op.f(f'ix_{table}_fair_id'), ['fair_id'], unique=False)
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.create_index('ix_bookings_status_participation_id',
+                              ['status', 'participation_id'], unique=False)
+    op.execute("""
+        INSERT INTO insertion_totals (fair_id, cohort_id, employer_company_id, employer_name,
+            size, known, inserted, insertion_base, in_field_full_time, conflicts)
+        SELECT io.fair_id, c.cohort_id, io.employer_company_id, io.employer_name, count(*),
+            sum(CASE WHEN io.status IS NOT NULL THEN 1 ELSE 0 END),
+            sum(CASE WHEN io.status IN ('employed', 'own_business') THEN 1 ELSE 0 END),
+            sum(CASE WHEN io.status IS NOT NULL AND io.status <> 'not_seeking' THEN 1 ELSE 0 END),
+            sum(CASE WHEN io.in_field_full_time THEN 1 ELSE 0 END),
+            sum(CASE WHEN io.conflict THEN 1 ELSE 0 END)
+        FROM insertion_outcomes io JOIN candidates c ON c.id = io.candidate_id
+        GROUP BY io.fair_id, c.cohort_id, io.employer_company_id, io.employer_name
+    """)
+    op.execute("""
+        INSERT INTO insertion_follow_up_totals (fair_id, status_30, status_90, status_180,
+            days_to_hire, count)
+        SELECT fair_id, status_30, status_90, status_180, days_to_hire, count(*)
+        FROM insertion_outcomes
+        GROUP BY fair_id, status_30, status_90, status_180, days_to_hire
+    """)
+
+
+def downgrade():
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.drop_index('ix_bookings_status_participation_id')
+    for table in ('insertion_follow_up_totals', 'insertion_totals'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f(f'ix_{table}_fair_id'))
+        op.drop_table(table)
