@@ -139,6 +139,8 @@ def booking(slot_, candidate_user, status="active"):
                          participation=slot_.table.participation, status=status))
     if status != "cancelled":
         insertion_table.booked(made.participation.fair_id, made.candidate_id)
+    if status == "attended":
+        insertion_table.refresh_company_totals([made.participation.fair_id])
     return made
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from jobfair.booking import operations, waitlist
 from jobfair.cli import insertion_rebuild
@@ -148,7 +148,8 @@ operation = st.one_of(
                                "not_seeking", "no_answer")),
               st.sampled_from(("candidate", "organizer")), st.booleans(), st.booleans(),
               st.sampled_from((None, 0, 1, "typed")), st.sampled_from((None, 10, 200))),
-    st.tuples(st.just("attend"), st.integers(0, 3), st.sampled_from(("attended", "no_show"))),
+    st.tuples(st.just("attend"), st.integers(0, 3), st.sampled_from(("attended", "no_show",
+                                                                    "booth scan"))),
     st.tuples(st.just("erase"), st.integers(0, 3)),
     st.tuples(st.just("book"), st.integers(0, 3), st.integers(0, 1)),
     st.tuples(st.just("wait"), st.integers(0, 3), st.integers(0, 1)),
@@ -230,11 +231,18 @@ def apply(w, op):
                                       or status == "no_answer"):
             source = "organizer"  # only an organizer records "no answer" or trusts any company
         record_answer(fairs[f], people[p].candidate, source, status, **employment)
-    elif kind == "attend":  # attended / no-show: still counted (no membership change)
+    elif kind == "attend":  # attended / no-show: still counted, interviews held may change
         p, status = args
-        db.session.execute(update(Booking).where(
-            Booking.candidate_id == people[p].candidate.id, Booking.status != "cancelled")
-            .values(status=status))
+        for booking in db.session.scalars(select(Booking).where(
+                Booking.candidate_id == people[p].candidate.id, Booking.status == "active")):
+            try:
+                with db.session.begin_nested():
+                    if status == "booth scan":
+                        operations.mark_attended(booking)
+                    else:
+                        operations.mark_attendance(booking.participation, booking.id, status)
+            except DomainError:  # a fair still to come: attendance is recorded on its day
+                pass
     elif kind == "erase":
         user = people[args[0]]
         if not user.email.startswith("erased-"):
@@ -256,6 +264,32 @@ def test_the_table_equals_the_full_recompute_after_any_writes(app, make, operati
     w = world(make)
     for op in operations:
         apply(w, op)
+    assert_same_figures()
+
+
+def test_the_per_company_numbers_follow_attendance_and_new_leads(make):
+    """Interviews held and leads per company (the dashboard's "Per company" table) after each
+    of their writers: attendance marked by the company, a booth scan, a new lead."""
+    w = world(make)
+    db.session.commit()
+    people, parts = w["people"], w["parts"]
+
+    def interviews_and_leads(company):
+        numbers = {company_id: counts for company_id, _name, counts
+                   in figures.company_activity(FILTERS[1])}[company.id]
+        return numbers["interviews"], numbers["leads"]
+
+    atlas, bahia = w["companies"]
+    before = interviews_and_leads(atlas)
+    operations.mark_attendance(parts[0, 0], _live_booking(people[0], w["fairs"][0]).id,
+                               "attended")
+    assert interviews_and_leads(atlas) == (before[0] + 1, before[1])
+    assert_same_figures()
+    before = interviews_and_leads(bahia)
+    assert operations.mark_attended(_live_booking(people[2], w["fairs"][0]))
+    assert interviews_and_leads(bahia) == (before[0] + 1, before[1])
+    lead_for(parts[1, 1], people[3].candidate, w["organizer"])
+    assert interviews_and_leads(bahia) == (before[0] + 1, before[1] + 1)
     assert_same_figures()
 
 

@@ -198,6 +198,8 @@ def mark_attended(booking):
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(booking)
+    if changed:  # the dashboard's interviews held
+        insertion_table.refresh_company_totals([booking.participation.fair_id])
     return changed == 1
 
 
@@ -227,4 +229,6 @@ def mark_attendance(participation, booking_id, status, now=None):
     if not changed:
         raise DomainError(_l("This booking was already marked."))
     db.session.refresh(booking)
+    if status == "attended":  # the dashboard's interviews held
+        insertion_table.refresh_company_totals([participation.fair_id])
     return booking

@@ -1,26 +1,23 @@
 """The dashboard's figures summed in SQL from the totals of ``insertion_outcomes`` (per fair,
-cohort and employer; per fair, follow-up statuses and days to hire: table.py keeps them with the
-table), grouped by the chosen dimension: a few hundred rows at national scale, not one per
-candidate.
+cohort and employer; per fair, follow-up statuses and days to hire; per fair and company:
+table.py keeps them with the table), grouped by the chosen dimension: a few hundred rows at
+national scale, not one per candidate.
 
 Same definitions as rates.py (tests/test_insertion_table.py checks every figure against the
 full recompute of ``rates`` over ``queries.rows``): a row with status NULL is an unknown
 outcome, "no answer" at every follow-up day unless answered.
 """
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
-    Booking,
     Cohort,
     Company,
     Fair,
+    InsertionCompanyTotal,
     InsertionFollowUpTotal,
     InsertionTotal,
-    Lead,
-    Outcome,
-    Participation,
     Track,
     TrainingOperator,
 )
@@ -29,6 +26,7 @@ from .table import TOTAL_COUNTERS
 
 Total = InsertionTotal
 FollowUps = InsertionFollowUpTotal
+CompanyTotal = InsertionCompanyTotal
 Employer = aliased(Company, name="employer")
 
 
@@ -125,31 +123,18 @@ def median_days_to_hire(filters):
 
 def company_activity(filters):
     """rates.company_activity: per company, the candidates it held an interview with, has a
-    lead on, made an offer to, hired — counted per company in SQL (each candidate once per
-    fair: a participation is one company at one fair; leads and outcomes are unique per
-    participation and candidate, and so is an attended booking — the partial unique index
-    uq_bookings_live_participation_candidate holds one live booking per company)."""
-    conditions = filters.conditions()
-
-    def per_company(metric, model, *where):
-        # Counted per participation first (an index scan, a row per participation), then
-        # joined: joining every booking to its company before grouping took twice as long.
-        counted = (select(model.participation_id, func.count().label("number")).where(*where)
-                   .group_by(model.participation_id).subquery())
-        return (select(Participation.company_id, Company.name, literal(metric),
-                       func.sum(counted.c.number))
-                .select_from(counted)
-                .join(Participation, Participation.id == counted.c.participation_id)
-                .join(Company, Company.id == Participation.company_id)
-                .join(Fair, Fair.id == Participation.fair_id).where(*conditions)
-                .group_by(Participation.company_id, Company.name))
-
+    lead on, made an offer to, hired — summed from the fairs' per-company totals (each
+    candidate counts once per fair: a participation is one company at one fair; leads and
+    outcomes are unique per participation and candidate, and so is an attended booking — the
+    partial unique index uq_bookings_live_participation_candidate holds one live booking per
+    company)."""
     numbers, names = {}, {}
-    statement = union_all(
-        per_company("interviews", Booking, Booking.status == "attended"),
-        per_company("leads", Lead),
-        per_company("offers", Outcome, Outcome.status.in_(rates.OFFER_STATUSES)),
-        per_company("hires", Outcome, Outcome.status == "hired"))
+    statement = (
+        select(CompanyTotal.company_id, Company.name, CompanyTotal.metric,
+               func.sum(CompanyTotal.count))
+        .join(Company, Company.id == CompanyTotal.company_id)
+        .join(Fair, Fair.id == CompanyTotal.fair_id).where(*filters.conditions())
+        .group_by(CompanyTotal.company_id, Company.name, CompanyTotal.metric))
     for company_id, name, metric, number in db.session.execute(statement):
         names[company_id] = name
         counts = numbers.setdefault(company_id, dict.fromkeys(rates.COMPANY_METRICS, 0))

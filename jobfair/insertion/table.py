@@ -14,8 +14,10 @@ this package's README):
 - ``rebuild(fair_id=None)`` (``flask jobfair insertion rebuild [--fair ID]``) from scratch.
 
 Each of them keeps the fair's totals (``insertion_totals``, ``insertion_follow_up_totals``:
-the table counted per cohort and employer, per follow-up statuses and days to hire), which the
-dashboard sums: ``refresh_totals(fair_ids)`` recounts a fair's rows; a new pair (``booked``)
+the table counted per cohort and employer, per follow-up statuses and days to hire; and
+``insertion_company_totals``, the per-company numbers), which the dashboard sums:
+``refresh_totals(fair_ids)`` recounts a fair's; ``refresh_company_totals(fair_ids)`` the
+per-company numbers alone (after an attendance mark, a new lead); a new pair (``booked``)
 only adds a row of 1, so a booking pays two more statements only when its pair is new (a
 candidate of an invited cohort already counts: the rush pays nothing).
 
@@ -29,7 +31,7 @@ import json
 from functools import cache
 
 from sqlalchemy import ARRAY, Integer, and_, bindparam, case, delete, func, insert, literal
-from sqlalchemy import select, text, true, tuple_, union
+from sqlalchemy import select, text, true, tuple_, union, union_all
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -39,6 +41,7 @@ from ..models import (
     Candidate,
     Fair,
     FollowUpAnswer,
+    InsertionCompanyTotal,
     InsertionFollowUpTotal,
     InsertionOutcome,
     InsertionTotal,
@@ -164,11 +167,12 @@ def _flag(condition):
 
 
 def refresh_totals(fair_ids):
-    """Recount the totals of these fairs from their rows of ``insertion_outcomes``."""
+    """Recount the totals of these fairs from their rows of ``insertion_outcomes``, and their
+    per-company numbers."""
     fair_ids = sorted(set(fair_ids))
     if not fair_ids:
         return
-    _lock_totals(fair_ids)
+    refresh_company_totals(fair_ids)  # takes the fairs' lock
     for model in (InsertionTotal, InsertionFollowUpTotal):
         db.session.execute(delete(model).where(_among(model.fair_id, fair_ids))
                            .execution_options(synchronize_session=False))
@@ -187,6 +191,35 @@ def refresh_totals(fair_ids):
     db.session.execute(insert(InsertionFollowUpTotal).from_select(
         ["fair_id", "status_30", "status_90", "status_180", "days_to_hire", "count"],
         select(*keys, func.count()).where(_among(IO.fair_id, fair_ids)).group_by(*keys)))
+
+
+def refresh_company_totals(fair_ids):
+    """Recount the per-company numbers of these fairs (rates.company_activity): interviews held
+    (bookings attended), leads, offers, hires. After an attendance mark or a new lead; the
+    other writers recount them with the rest (refresh_totals)."""
+    fair_ids = sorted(set(fair_ids))
+    if not fair_ids:
+        return
+    db.session.flush()
+    _lock_totals(fair_ids)
+    db.session.execute(delete(InsertionCompanyTotal)
+                       .where(_among(InsertionCompanyTotal.fair_id, fair_ids))
+                       .execution_options(synchronize_session=False))
+
+    def per_company(metric, model, *where):
+        return (select(Participation.fair_id, Participation.company_id, literal(metric),
+                       func.count())
+                .select_from(model)
+                .join(Participation, Participation.id == model.participation_id)
+                .where(_among(Participation.fair_id, fair_ids), *where)
+                .group_by(Participation.fair_id, Participation.company_id))
+
+    db.session.execute(insert(InsertionCompanyTotal).from_select(
+        ["fair_id", "company_id", "metric", "count"], union_all(
+            per_company("interviews", Booking, Booking.status == "attended"),
+            per_company("leads", Lead),
+            per_company("offers", Outcome, Outcome.status.in_(rates.OFFER_STATUSES)),
+            per_company("hires", Outcome, Outcome.status == "hired"))))
 
 
 @cache
@@ -248,7 +281,7 @@ def rebuild(fair_id=None):
     for start in range(0, len(values), 1000):
         db.session.execute(insert(IO), values[start:start + 1000])
     if fair_id is None:
-        for model in (InsertionTotal, InsertionFollowUpTotal):
+        for model in (InsertionTotal, InsertionFollowUpTotal, InsertionCompanyTotal):
             db.session.execute(delete(model))
         refresh_totals(db.session.scalars(select(Fair.id)))
     else:

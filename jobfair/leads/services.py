@@ -97,6 +97,7 @@ def lead_for(participation, candidate, author):
                         author_id=author.id)
             db.session.add(lead)
         insertion_table.booked(participation.fair_id, candidate.id)  # a lead counts too
+        insertion_table.refresh_company_totals([participation.fair_id])  # and its leads
     except IntegrityError:
         # A colleague scanned the same candidate at the same moment: use their lead.
         lead = db.session.scalar(query)

@@ -5,7 +5,12 @@ from .booking import Booking, Slot, WaitlistEntry, slot_cohorts, slot_tracks
 from .checkin import Badge, CheckIn
 from .companies import CONTRACT_TYPES, SECTORS, SIZES, Company, Position
 from .fairs import REGIONS, Booth, Fair, InterviewTable, Participation, fair_cohorts, fair_staff
-from .insertion import InsertionFollowUpTotal, InsertionOutcome, InsertionTotal
+from .insertion import (
+    InsertionCompanyTotal,
+    InsertionFollowUpTotal,
+    InsertionOutcome,
+    InsertionTotal,
+)
 from .kiosks import Kiosk
 from .mail import OutboxMessage
 from .outcomes import FollowUpAnswer, FollowUpRequest, Lead, Outcome
@@ -19,8 +24,8 @@ __all__ = [
     "AssignmentRun", "BookingRound", "RoundInvitation", "ShortlistMark", "Wish",
     "Consent", "CvAccess", "ErasureRequest", "FairPrivacy", "RetentionWarning",
     "AuditEvent", "Badge", "Booking", "Booth", "CONTRACT_TYPES", "Candidate", "CheckIn",
-    "Cohort", "Company", "Fair", "FollowUpAnswer", "FollowUpRequest", "InsertionFollowUpTotal",
-    "InsertionOutcome", "InsertionTotal", "InterviewTable",
+    "Cohort", "Company", "Fair", "FollowUpAnswer", "FollowUpRequest", "InsertionCompanyTotal",
+    "InsertionFollowUpTotal", "InsertionOutcome", "InsertionTotal", "InterviewTable",
     "Invitation", "Kiosk", "Lead", "OutboxMessage", "Outcome", "Participation", "Position", "REGIONS",
     "QueueEntry", "ROLES", "SECTORS", "SIZES", "Slot", "Track", "TrainingOperator", "User",
     "WaitlistEntry", "WalkInSettings",

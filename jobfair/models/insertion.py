@@ -64,3 +64,16 @@ class InsertionFollowUpTotal(db.Model):
     status_180: Mapped[str] = mapped_column(String(20))
     days_to_hire: Mapped[int | None]
     count: Mapped[int] = mapped_column(default=0)
+
+
+class InsertionCompanyTotal(db.Model):
+    """Per fair and company, the dashboard's "Per company" numbers (metric: interviews held,
+    leads, offers, hires) counted from bookings, leads and outcomes; recounted with the fair's
+    other totals and after every attendance mark and new lead (jobfair/insertion/table.py)."""
+    __tablename__ = "insertion_company_totals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    metric: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column(default=0)

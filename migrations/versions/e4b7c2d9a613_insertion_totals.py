@@ -1,8 +1,10 @@
-"""insertion_totals and insertion_follow_up_totals: insertion_outcomes counted per fair, cohort
-and employer, and per fair, follow-up statuses and days to hire (the dashboard sums them);
-bookings indexed by status then participation (the dashboard's interviews held per company)
+"""insertion_totals, insertion_follow_up_totals, insertion_company_totals: insertion_outcomes
+counted per fair, cohort and employer, and per fair, follow-up statuses and days to hire; the
+per-company numbers per fair (the dashboard sums them); bookings indexed by status then
+participation (the recount of interviews held)
 
-Filled here from insertion_outcomes; ``flask jobfair insertion rebuild`` gives the same rows.
+Filled here from insertion_outcomes, bookings, leads and outcomes; ``flask jobfair insertion
+rebuild`` gives the same rows.
 
 Revision ID: e4b7c2d9a613
 Revises: c9f2d4a6e817
@@ -18,6 +20,7 @@ revision = 'e4b7c2d9a613'
 down_revision = 'c9f2d4a6e817'
 branch_labels = None
 depends_on = None
+TABLES = ('insertion_totals', 'insertion_follow_up_totals', 'insertion_company_totals')
 
 
 def _foreign_key(table, column, target):
@@ -53,7 +56,18 @@ def upgrade():
         _foreign_key('insertion_follow_up_totals', 'fair_id', 'fairs'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_insertion_follow_up_totals')),
     )
-    for table in ('insertion_totals', 'insertion_follow_up_totals'):
+    op.create_table(
+        'insertion_company_totals',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('fair_id', sa.Integer(), nullable=False),
+        sa.Column('company_id', sa.Integer(), nullable=False),
+        sa.Column('metric', sa.String(length=20), nullable=False),
+        sa.Column('count', sa.Integer(), nullable=False),
+        _foreign_key('insertion_company_totals', 'fair_id', 'fairs'),
+        _foreign_key('insertion_company_totals', 'company_id', 'companies'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_insertion_company_totals')),
+    )
+    for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_index(batch_op.f(f'ix_{table}_fair_id'), ['fair_id'], unique=False)
     with op.batch_alter_table('bookings', schema=None) as batch_op:
@@ -78,12 +92,23 @@ def upgrade():
         FROM insertion_outcomes
         GROUP BY fair_id, status_30, status_90, status_180, days_to_hire
     """)
+    per_company = """
+        SELECT p.fair_id, p.company_id, '{metric}', count(*) FROM {table} x
+        JOIN participations p ON p.id = x.participation_id WHERE {where}
+        GROUP BY p.fair_id, p.company_id"""
+    op.execute("INSERT INTO insertion_company_totals (fair_id, company_id, metric, count)" + (
+        " UNION ALL ".join(per_company.format(metric=metric, table=table, where=where)
+                           for metric, table, where in (
+            ("interviews", "bookings", "x.status = 'attended'"),
+            ("leads", "leads", "true"),
+            ("offers", "outcomes", "x.status IN ('offer_made', 'hired')"),
+            ("hires", "outcomes", "x.status = 'hired'")))))
 
 
 def downgrade():
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_index('ix_bookings_status_participation_id')
-    for table in ('insertion_follow_up_totals', 'insertion_totals'):
+    for table in reversed(TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(batch_op.f(f'ix_{table}_fair_id'))
         op.drop_table(table)
