@@ -395,7 +395,8 @@ def test_two_answers_at_one_fair_at_once_are_both_counted(app, make, monkeypatch
 
     def answer(candidate_id):
         with app.app_context():
-            fair, candidate = db.session.get(Fair, fair_id), db.session.get(Candidate, candidate_id)
+            fair = db.session.get(Fair, fair_id)
+            candidate = db.session.get(Candidate, candidate_id)
             record_answer(fair, candidate, "candidate", "employed", contract_type="cdi",
                           employer_name="Oasis", in_field=True, full_time=True,
                           start_date=fair.day)

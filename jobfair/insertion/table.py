@@ -18,8 +18,10 @@ the table counted per cohort and employer, per follow-up statuses and days to hi
 ``insertion_company_totals``, the per-company numbers), which the dashboard sums:
 ``refresh_totals(fair_ids)`` recounts a fair's; ``refresh_company_totals(fair_ids)`` the
 per-company numbers alone (after an attendance mark, a new lead); a new pair (``booked``)
-only adds a row of 1, so a booking pays two more statements only when its pair is new (a
-candidate of an invited cohort already counts: the rush pays nothing).
+only adds its rows of 1 (compacted by the fair's next recount), so a booking pays more
+statements only when its pair is new (a candidate of an invited cohort already counts: the
+rush pays nothing). A recount costs ≈ 12 ms for a fair of 5,000 pairs (a cancellation, an
+outcome, an answer pay it).
 
 On PostgreSQL a recount, and a row of 1, hold a transaction-scoped advisory lock on the fair
 until the commit: a statement reads only what was committed when it started, so without it a
@@ -243,7 +245,7 @@ def _booked_statements():
 
 def booked(fair_id, candidate_id):
     """A new booking (not cancelled): the pair counts from now on. One statement when the pair
-    already counts, four when it is new (its rows of 1 in the totals)."""
+    already counts; when it is new, its rows of 1 in the totals (and the lock on PostgreSQL)."""
     pair, total, follow_up = _booked_statements()
     values = {"fair_id": fair_id, "candidate_id": candidate_id, **UNKNOWN}
     if db.session.execute(pair, values).rowcount:
