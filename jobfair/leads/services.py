@@ -39,7 +39,7 @@ NEXT_STEP_LABELS = {
     "second_interview": _l("Second interview"),
     "send_offer": _l("Send an offer"),
     "keep_in_touch": _l("Keep in touch"),
-    "no": _l("No"),
+    "no": _l("No next step"),
 }
 
 _BADGE_URL = re.compile(r"/b/([A-Za-z0-9_\-]+)")
