@@ -68,11 +68,7 @@ class Slot(db.Model):
 
 class Booking(db.Model):
     __tablename__ = "bookings"
-    __table_args__ = (
-        one_of("status", BOOKING_STATUSES, "status"),
-        # The insertion dashboard's interviews held per company (status = 'attended').
-        Index("ix_bookings_status_participation_id", "status", "participation_id"),
-    )
+    __table_args__ = (one_of("status", BOOKING_STATUSES, "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)

@@ -1,7 +1,6 @@
 """insertion_totals, insertion_follow_up_totals, insertion_company_totals: insertion_outcomes
 counted per fair, cohort and employer, and per fair, follow-up statuses and days to hire; the
-per-company numbers per fair (the dashboard sums them); bookings indexed by status then
-participation (the recount of interviews held)
+per-company numbers per fair (the dashboard sums them)
 
 Filled here from insertion_outcomes, bookings, leads and outcomes; ``flask jobfair insertion
 rebuild`` gives the same rows.
@@ -70,9 +69,6 @@ def upgrade():
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_index(batch_op.f(f'ix_{table}_fair_id'), ['fair_id'], unique=False)
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.create_index('ix_bookings_status_participation_id',
-                              ['status', 'participation_id'], unique=False)
     op.execute("""
         INSERT INTO insertion_totals (fair_id, cohort_id, employer_company_id, employer_name,
             size, known, inserted, insertion_base, in_field_full_time, conflicts)
@@ -106,8 +102,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.drop_index('ix_bookings_status_participation_id')
     for table in reversed(TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(batch_op.f(f'ix_{table}_fair_id'))
