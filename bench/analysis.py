@@ -8,63 +8,67 @@ process (Flask's test client), on the same fair shapes as the rush and the entra
 TEXT = """
 ### Issue 15: before → after
 
-Before: the run of 2026-11-29 (the one the issue quotes). After: the run above (2026-12-03,
-evening; the 15,000-candidate data set at 1×). **The machine was slower this time**: the bare
-endpoint answered 2,273 req/s against 3,283 in the morning run of the same day, and the
-walk-in queue's poll, whose code did not change, cost 9.97 / 13.9 ms of worker CPU (SQLite /
-PostgreSQL) against 6.29 / 8.71 ms in the morning — about 1.6 × more CPU for the same work. So
-absolute milliseconds do not compare across runs; the ratios to the bare transaction of the
+Before: the run of 2026-11-29 (the one the issue quotes). After: the run above (2026-12-04,
+20:12 UTC; the 15,000-candidate data set at 1×). The machine's speed moves between runs (the
+bare endpoint answered 3,283 req/s on the morning of 2026-12-03, 2,273 that evening, 3,023 in
+this run), and between two runs of the same evening: a run an hour earlier on nearly the same
+tree (the only code difference: an index, see below) gave booking 2.50 / 4.48 ms and scan
+3.09 / 5.43 ms of worker CPU (SQLite / PostgreSQL) against 2.74 / 3.77 and 4.08 / 4.83 ms
+here. So absolute milliseconds compare only roughly; the ratios to the bare transaction of the
 same run and "app CPU ÷ bare CPU" do. Targets are the issue's.
 
 | Figure | SQLite before | SQLite after | PostgreSQL before | PostgreSQL after | Target | Met |
 |---|---:|---:|---:|---:|---|---|
-| Booking: worker CPU per request | 9.18 ms | 2.98 ms | 14.5 ms | 5.42 ms | ≤ 2 / ≤ 3 ms | no |
-| Booking: app CPU ÷ bare CPU (same run) | 55 × | 9.1 × | 42 × | 8.2 × | | |
-| Booking: ratio to the bare transaction | 0.042 × | 0.214 × | 0.048 × | 0.103 × | ≥ 0.25 × | no |
-| Booking rush: latency p95 | 85.2 ms | 31.9 ms | 108 ms | 90.4 ms | < 100 ms | yes |
-| Booking rush: wait from the opening, p95 | 3.08 s | 1.16 s | 5.61 s | 4.32 s | | |
-| Opening of a 4,000-candidate fair: everyone answered, p95 | — | 66.7 s | — | 143 s | ≤ 10 s | no |
-| … the same plan on the bare transaction | — | 11.1 s | — | 18.5 s | | |
-| Scan: worker CPU per request | 4.87 ms | 4.48 ms | 7.33 ms | 5.68 ms | ≤ 1.5 ms | no |
-| Scan: app CPU ÷ bare CPU (same run) | 18 × | 10.5 × | 19 × | 8.5 × | | |
-| Scan: ratio to the bare transaction | 0.073 × | 0.160 × | 0.106 × | 0.190 × | ≥ 0.25 × | no |
-| Entrance line: latency p95 | 81.6 ms | 34.9 ms | 56.3 ms | 48.0 ms | < 50 ms | yes |
+| Booking: worker CPU per request | 9.18 ms | 2.74 ms | 14.5 ms | 3.77 ms | ≤ 2 / ≤ 3 ms | no |
+| Booking: app CPU ÷ bare CPU (same run) | 55 × | 8.0 × | 42 × | 5.3 × | | |
+| Booking: ratio to the bare transaction | 0.042 × | 0.223 × | 0.048 × | 0.134 × | ≥ 0.25 × | no |
+| Booking rush: latency p95 | 85.2 ms | 26.8 ms | 108 ms | 63.9 ms | < 100 ms | yes |
+| Booking rush: wait from the opening, p95 | 3.08 s | 1.03 s | 5.61 s | 3.19 s | | |
+| Opening of a 4,000-candidate fair: everyone answered, p95 | — | 43.6 s | — | 103 s | ≤ 10 s | no |
+| … the same plan on the bare transaction | — | 7.28 s | — | 11.7 s | | |
+| Scan: worker CPU per request | 4.87 ms | 4.08 ms | 7.33 ms | 4.83 ms | ≤ 1.5 ms | no |
+| Scan: app CPU ÷ bare CPU (same run) | 18 × | 13.9 × | 19 × | 9.4 × | | |
+| Scan: ratio to the bare transaction | 0.073 × | 0.150 × | 0.106 × | 0.167 × | ≥ 0.25 × | no |
+| Entrance line: latency p95 | 81.6 ms | 30.4 ms | 56.3 ms | 41.9 ms | < 50 ms | yes |
 | Scan: SQL statements, first scan (pages, 1×) | 12 | 8¹ | 11 | 6 | | |
-| Scan in process (pages, 1×): CPU p50 | 3.7 ms | 4.9 ms | 5.7 ms | 5.5 ms | | |
-| Insertion dashboard p95 (1×) | 1,336 ms | 152 ms | 1,425 ms | 149 ms | < 50 ms | no |
-| Insertion drill-down, one fair's known outcomes p95 (1×) | ≈ 4 s² | 8.7 ms | ≈ 4 s² | 12.0 ms | < 50 ms | yes |
-| Insertion drill-down, every inserted candidate p95 (1×) | ≈ 4 s² | 91.4 ms³ | ≈ 4 s² | 80.2 ms³ | < 50 ms | no |
+| Insertion dashboard p95 (1×) | 1,336 ms | 39.5 ms | 1,425 ms | 33.9 ms | < 50 ms | yes |
+| Insertion drill-down, one fair's known outcomes p95 (1×) | ≈ 4 s² | 8.39 ms | ≈ 4 s² | 9.18 ms | < 50 ms | yes |
+| Insertion drill-down, every inserted candidate p95 (1×) | ≈ 4 s² | 47.4 ms³ | ≈ 4 s² | 53.1 ms³ | < 50 ms | no⁴ |
 | Rules broken afterwards (rush, line, opening) | 0 | 0 | 0 | 0 | 0 | yes |
 
 ¹ Two transactions on SQLite: the reads deferred, then `BEGIN IMMEDIATE` for the two INSERTs
 and the commit (`database.reads_first`), so the write lock is no longer held during the
 reads. ² 2026-12-02, in process, before `insertion_outcomes` (the drill-downs were not in
 bench/pages.py on 2026-11-29). ³ A page of 50 rows (the list is paged now); it was every
-matching candidate in one page.
+matching candidate in one page. ⁴ CPU p50 22.0 ms on PostgreSQL: the p95 is the wait beside
+the run's other requests (the earlier run of the evening: 50.6 ms; SQLite 28.7 ms there).
 
-The same run in the morning of 2026-12-03 (before this session's changes, faster machine)
-gave booking 6.00 / 4.52 ms, ratio 0.090 × / 0.141 ×; scan 8.72 / 6.08 ms, ratio 0.051 × /
-0.112 ×, line p95 125 / 45 ms; dashboard p95 272 / 210 ms; every-inserted drill-down 1,562 /
-1,736 ms. Against it, on a slower machine, SQLite's booking and both lines more than doubled
-their ratio. **PostgreSQL's booking ratio did not improve** (0.141 → 0.103 ×): its rush answered
-123 req/s with the workers at 60 % of a core (116 % in the morning), so the workers wait on the
-database, not on their CPU; the next thing to read is the PostgreSQL plan of the booking POST's
-single read (`booking/lean.py`) at 1× with EXPLAIN ANALYZE.
+Against the previous run (2026-12-03, evening, before this session's changes): the insertion
+dashboard 152 / 149 → 39.5 / 33.9 ms p95 (CPU p50 25.4 / 19.9 ms; the earlier run of this
+evening: 23.5 / 34.8 ms), the every-inserted drill-down 91.4 / 80.2 → 47.4 / 53.1 ms, with the
+same number of SQL statements (7 / 6 and 9 / 8). The booking's and the scan's code did not
+change this session: their figures moved with the machine (booking ratio 0.214 / 0.103 →
+0.223 / 0.134 ×). **PostgreSQL's booking ratio** stays under SQLite's: its rush workers run
+below a core in all, so they wait on the database, not on their CPU; the next thing to read is
+the PostgreSQL plan of the booking POST's single read (`booking/lean.py`) at 1× with EXPLAIN
+ANALYZE.
 
-**The round's publication** (Round, big fair) took 20.4 s in this run against 8.7 s in the
-morning: the run measured a tree that added the publication's bookings to
-`insertion_outcomes` one statement (compiled afresh) per booking; that was changed right after
-the run to one statement for the whole publication, not yet measured.
+**The round's publication** (Round, big fair: 5,291 bookings, 8,976 emails) took 10.6 s in this
+run, 20.4 s in the previous one (it then added each booking's pair to `insertion_outcomes` with
+its own statement; now one `refresh_membership` for the whole publication) and 8.7 s on the
+morning of 2026-12-03 (before `insertion_outcomes` held who counts).
 
-**Everything else** (the Pages and Exports tables, 1×): the same number of SQL statements, or
-fewer (the drill-downs 8 → 9 / 4 on SQLite: the page's COUNT and its rows), except the scanner
-on SQLite (7 → 8, the second `BEGIN`). Times of code that did not change moved with the
-machine (× 1.3–1.7): on PostgreSQL the directory (51.5 ms), the live dashboard (54.1 ms), the
-candidate list (90.3 ms) and the walk-in queue's position answer (91.3 ms p95, CPU per poll
-8.71 → 13.9 ms, its code unchanged) are over their 50 ms targets in this run. A run of the old
-tree beside the new one on a quiet machine would settle how much is the machine.
+**Everything else** (the Pages and Exports tables, 1×): the same number of SQL statements.
+The earlier run of this evening had an index on bookings (status, participation_id) for the
+per-company counts: SQLite then read every active booking of every fair for the live
+dashboard's "interviews now" (3.4 ms against 1.0 ms for that statement) and the live dashboard
+took 53.4 ms p95; without it (this run, the code submitted) 34.4 / 41.8 ms. Over their targets
+in this run, their code unchanged: the company schedule (75.1 / 80.4 ms, see below), the
+candidate list on PostgreSQL (83.7 ms, CPU p50 17.9 ms) and the walk-in queue's position
+answer on PostgreSQL (51.2 ms p95). The run started with the load average at 4.7 (a test run
+stopped just before): the first minutes (SQLite, 0.1×) had company on the cores.
 
-What changed for it this session: the booking POST reads candidate, slot, company, fair,
+What changed for issue 15, in all: the booking POST reads candidate, slot, company, fair,
 invitation and its nonce's earlier booking in one Core statement, writes in Core (`INSERT … ON
 CONFLICT DO NOTHING RETURNING`, no SAVEPOINT) and gets the signed-in account as a
 `SessionUser` built from a Core row (`booking/lean.py`, `auth/access.py`); the scan reads
@@ -72,8 +76,9 @@ badge, fair and interviews as plain columns, writes the check-in and its audit r
 with a statement compiled once, builds its labels once per language and formats times once per
 minute, and on SQLite holds the write lock only for its writes (`checkin/statements.py`,
 `database.reads_first`); `insertion_outcomes` holds who counts (one row per fair and candidate
-that counts, kept by every writer), so the dashboard reads one table, and the drill-downs are
-paged in SQL (`insertion/drilldown.py`).
+that counts) and its totals per fair (`insertion_totals`, `insertion_follow_up_totals`,
+`insertion_company_totals`), kept by every writer, so the dashboard sums a few thousand rows;
+the drill-downs are paged in SQL, fair by fair (`insertion/drilldown.py`).
 
 ### Booking: where the time goes
 
@@ -119,26 +124,33 @@ statement.
 
 ### Insertion dashboard: where the time goes
 
-The figures come from `insertion_outcomes` alone: one row per (fair, candidate) that counts
-(invited, booked, met, with an outcome or an answer), its status unknown until an outcome or an
-answer resolves it, written in the same transaction by every writer (bookings, cancellations,
-the waitlist, the round's publication, leads, a fair's cohorts, imports, a candidate's cohort,
-outcomes, answers) and checked against the full recompute by tests/test_insertion_table.py on
-both databases, after random writes through each of those services. What is left at 1× (≈
-45,000 rows): four GROUP BY scans of the table and the per-company counts, ≈ 15–45 ms each,
-and the template ≈ 30 ms. Under 50 ms would need the groups' totals kept too (a row per group
-and fair, updated by the same writers) — not done. The drill-downs select their page of 50 in
-SQL with the number's own predicate; the all-fairs list still sorts every matching row by name
-before taking its page (an index on the sort would help).
+The figures are sums over the totals of `insertion_outcomes` (one row per (fair, candidate)
+that counts — invited, booked, met, with an outcome or an answer): per fair, cohort and
+employer (the three rates' counters; region, operator, track and sector are joined), per fair
+and follow-up statuses and days to hire (the 30/90/180-day table and the median), per fair
+and company (interviews held, leads, offers, hires): ≈ 3,200 + 1,500 + 4,700 rows at 1×
+instead of 45,000 pair rows and the bookings, leads and outcomes. Every writer (bookings,
+cancellations, the waitlist, the round's publication, leads, attendance, a fair's cohorts,
+imports, a candidate's cohort, outcomes, answers) keeps them in its own transaction:
+a fair's totals are recounted (≈ 12 ms for a fair of 5,000 pairs, under a PostgreSQL advisory
+lock on the fair; a race test shows two recounts at once without it count a row twice), a new
+pair adds its rows of 1. tests/test_insertion_table.py checks every figure and every list page
+against the full recompute on both databases, after random writes through each of those
+services. What is left at 1× (in process, SQLite): ≈ 12 ms for the page without its
+per-company table, ≈ 15 ms for the 300 companies' rows of that table. The drill-downs count
+their rows per fair with the number's own predicate, then sort by name only the fairs the page
+falls on.
 
 ### Walk-in queue
 
-300 phones polling every 5 s ask for 55 polls a second; a poll costs 10 / 14 ms of worker CPU
-in this run (6–9 ms in the morning run: the code did not change, the machine did; 10
-statements: the user, the candidate, the fair and its cohorts, the booth's participation, the
-candidate's live entries, the place, the minutes per person, the interviews soon), so the line
-uses most of a core and the position answer's p95 is 28 ms (SQLite) / 91 ms (PostgreSQL, 36 ms
-in the morning). The poll would be the next to get the lean user and one Core read.
+300 phones polling every 5 s ask for 55 polls a second; a poll costs 8.0 / 10.3 ms of worker CPU
+(SQLite / PostgreSQL, closed loop) in this run (10 statements: the user, the candidate, the fair
+and its cohorts, the booth's participation, the candidate's live entries, the place, the minutes
+per person, the interviews soon), so on PostgreSQL the line uses most of a core and the position
+answer's p95 is 51 ms (23 ms on SQLite; 67 ms on PostgreSQL in the earlier run of the
+evening). The poll would be the next to get the lean user and one Core read, as the booking
+and the scan did; not done (its authorization goes through the
+candidate's ORM relationships, to be rewritten with it).
 
 ### Entrance line offline
 

@@ -1,8 +1,9 @@
-"""The resolved outcome of each (fair, candidate) with an outcome or a follow-up answer.
+"""The resolved outcome of each (fair, candidate) that counts at the fair, and its totals per
+fair (what the insertion dashboard sums).
 
-Written by ``jobfair.insertion.table.refresh`` in the same transaction as every change of what
-it is resolved from (see jobfair/insertion/README.md); ``flask jobfair insertion rebuild``
-recomputes it. Labels (fair, cohort, company names, sectors) are not copied: the dashboard
+Written by ``jobfair.insertion.table`` in the same transaction as every change of what they
+are resolved from (see jobfair/insertion/README.md); ``flask jobfair insertion rebuild``
+recomputes them. Labels (fair, cohort, company names, sectors) are not copied: the dashboard
 joins them, so renaming a company never leaves a stale row.
 """
 from sqlalchemy import ForeignKey, String
@@ -30,12 +31,13 @@ class InsertionOutcome(db.Model):
 
 class InsertionTotal(db.Model):
     """``insertion_outcomes`` counted per fair, cohort and employer: the dashboard sums these
-    rows (a few hundred) instead of counting one row per candidate (45,000 at national scale).
+    rows (≈ 3,200 at national scale) instead of one row per candidate (45,000).
 
     Additive: a key may have several rows (a new pair adds a row of 1, see
-    jobfair/insertion/table.py), every read sums them; a fair's rows are recomputed whenever
-    one of its outcomes changes. The cohort is the candidate's (candidates change cohort only
-    through refresh_membership's callers); names, sectors, operators and tracks are joined.
+    jobfair/insertion/table.py), every read sums them; a fair's rows are recounted whenever
+    its rows of insertion_outcomes change. The cohort is the candidate's (candidates change
+    cohort only through refresh_membership's callers); names, sectors, operators and tracks
+    are joined.
     """
     __tablename__ = "insertion_totals"
 
